@@ -1,0 +1,296 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026, sitemesh.wireguard contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: wg_interface
+short_description: Manage a WireGuard interface, its wg-quick config and its live state
+version_added: 1.0.0
+description:
+  - Owns the wg-quick configuration file of one WireGuard interface (O(config_path)) and renders it from
+    structured options, deterministically (peers in the given order), with C(SaveConfig = false).
+  - The private key is read on the managed host from O(private_key_file) and written inline
+    (C(PrivateKey = ...)) into the file, which is created with mode C(0600). It is never returned, and
+    every private or preshared key is redacted in diffs.
+  - The new file is checked before it replaces the old one (the module's own parser and
+    C(wg-quick strip)); when it is not valid the module fails and the old file is left in place.
+    Whether the file changes is decided by comparing the parsed configurations, not the text.
+  - With O(apply=true) the running interface is made to match, without ever taking it down. When it
+    does not exist it is started (C(systemctl start wg-quick@<name>) when systemd runs the host and
+    O(config_path) is C(/etc/wireguard/<name>.conf), else C(wg-quick up <config_path>)). When it exists,
+    peers and keys are changed with C(wg syncconf) (fed with C(wg-quick strip) of the file, so the private
+    key is kept), then addresses (C(ip addr add/del)) and routes are reconciled the way C(wg-quick up)
+    would have set them, so that a restart of the interface and a module run agree.
+  - Routes, with C(Table) unset or V(auto) - a route C(<allowed ip> dev <name>) in the main table for each
+    allowed IP that the interface's own connected network does not cover; for V(0.0.0.0/0) or V(::/0) the
+    policy routing of C(wg-quick) (fwmark and table 51820, rules C(not fwmark 51820 table 51820) and
+    C(table main suppress_prefixlength 0), C(net.ipv4.conf.all.src_valid_mark=1)). With another O(table)
+    every allowed IP goes to that table; with V(off) routes are not managed. Routes C(dev <name>) that no
+    peer needs any more are removed, the kernel's connected routes are left alone.
+author:
+  - sitemesh.wireguard maintainers (@sitemesh)
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details:
+      - The diff shows the configuration file with private and preshared keys redacted.
+  idempotent:
+    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+    support: full
+options:
+  name:
+    description: Name of the WireGuard interface.
+    type: str
+    default: wg0
+  state:
+    description:
+      - V(present) writes the config (and applies it with O(apply)).
+      - V(absent) takes the interface down (with O(apply)), disables C(wg-quick@<name>) and removes the config.
+    type: str
+    choices: [present, absent]
+    default: present
+  config_path:
+    description:
+      - Path of the wg-quick configuration file. Its file name must be the interface name followed by C(.conf).
+      - Defaults to C(/etc/wireguard/<name>.conf).
+    type: path
+  private_key_file:
+    description:
+      - Private key file on the managed host, as made by M(sitemesh.wireguard.wg_keypair).
+      - Defaults to C(/etc/wireguard/<name>.key).
+      - The module fails when it is missing or does not hold a key, except in check mode (a first run in check mode,
+        before M(sitemesh.wireguard.wg_keypair) made the key) where it warns and goes on without it.
+    type: path
+  addresses:
+    description: Addresses of the interface with their prefix length (IPv4 and IPv6), for example V(172.16.1.1/24).
+    type: list
+    elements: str
+    default: []
+  listen_port:
+    description: UDP port to listen on. Random when not set.
+    type: int
+  mtu:
+    description: MTU of the interface. wg-quick computes one when not set.
+    type: int
+  table:
+    description: C(Table) of wg-quick - V(auto) (the default when not set), V(off), or a routing table.
+    type: str
+  fwmark:
+    description: C(FwMark) of the interface.
+    type: str
+  dns:
+    description: C(DNS) servers and search domains (applied by wg-quick when the interface is started).
+    type: list
+    elements: str
+    default: []
+  pre_up:
+    description: C(PreUp) commands, run by wg-quick only when the interface is started.
+    type: list
+    elements: str
+    default: []
+  post_up:
+    description: C(PostUp) commands, run by wg-quick only when the interface is started.
+    type: list
+    elements: str
+    default: []
+  pre_down:
+    description: C(PreDown) commands.
+    type: list
+    elements: str
+    default: []
+  post_down:
+    description: C(PostDown) commands.
+    type: list
+    elements: str
+    default: []
+  peers:
+    description: The peers of the interface, in the order they are written. Peers not listed are removed.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Name of the peer, written as a comment line above its C([Peer]) section.
+        type: str
+      public_key:
+        description: Public key of the peer (base64).
+        type: str
+        required: true
+      allowed_ips:
+        description: Allowed IPs of the peer (CIDR); host bits are cleared, a bare address is a /32 or /128.
+        type: list
+        elements: str
+        default: []
+      endpoint:
+        description: C(host:port) of the peer.
+        type: str
+      persistent_keepalive:
+        description: Keepalive interval in seconds; V(0) is off.
+        type: int
+      preshared_key:
+        description: Preshared key (base64). Never shown in a diff or returned.
+        type: str
+  backup:
+    description: Make a backup of the old config file, with a timestamp in its name, before replacing it.
+    type: bool
+    default: false
+  apply:
+    description:
+      - Make the running interface match the config (start it when it is not running). Never takes it down.
+      - C(DNS) and the hooks only take effect when the interface is started.
+    type: bool
+    default: true
+  enabled:
+    description:
+      - Enable (V(true)) or disable (V(false)) C(wg-quick@<name>) at boot with C(systemctl). Skipped with a
+        warning when C(systemctl) is not installed.
+    type: bool
+    default: true
+notes:
+  - The private key is never returned; it is added to the values Ansible hides from its output.
+  - Live changes of a running interface - peers and keys (C(wg syncconf)), addresses, MTU, routes and policy
+    rules. Not applied live - C(DNS), C(Table) changes of routes already in another table, hooks.
+  - The nftables/iptables rules C(wg-quick) adds for a default route are only made when the interface is
+    started by C(wg-quick).
+seealso:
+  - module: sitemesh.wireguard.wg_keypair
+  - module: sitemesh.wireguard.wg_peer
+"""
+
+EXAMPLES = r"""
+- name: Configure wg0 and apply it live
+  sitemesh.wireguard.wg_interface:
+    name: wg0
+    addresses:
+      - 172.16.1.1/24
+    listen_port: 5555
+    peers:
+      - name: moly
+        public_key: "{{ hostvars['moly'].wg_public_key }}"
+        endpoint: 192.168.1.162:5555
+        allowed_ips:
+          - 172.16.1.2/32
+          - 10.0.2.0/24
+        preshared_key: "{{ psk_giant_moly }}"
+  register: wg0
+
+- name: Write the file only, apply later
+  sitemesh.wireguard.wg_interface:
+    name: wg1
+    addresses: [10.99.0.1/24]
+    apply: false
+    enabled: false
+
+- name: Remove the interface
+  sitemesh.wireguard.wg_interface:
+    name: wg1
+    state: absent
+"""
+
+RETURN = r"""
+public_key:
+  description:
+    - Public key of the interface, derived from O(private_key_file).
+    - V(null) with O(state=absent), and in check mode when the key file does not exist yet.
+  returned: always
+  type: str
+  sample: 6Ue5Kf7y9V0dlLAF6q0i8+0uDrRIXaFKyV0OBKD9e3M=
+config_path:
+  description: Path of the configuration file.
+  returned: always
+  type: str
+  sample: /etc/wireguard/wg0.conf
+backup_file:
+  description: Name of the backup file.
+  returned: when O(backup=true) and the file was replaced
+  type: str
+peers_added:
+  description: Public keys of the peers added to the running interface (all peers when it is started).
+  returned: always
+  type: list
+  elements: str
+peers_removed:
+  description: Public keys of the peers removed from the running interface.
+  returned: always
+  type: list
+  elements: str
+peers_updated:
+  description: Public keys of the running peers whose allowed IPs, endpoint, keepalive or preshared key change.
+  returned: always
+  type: list
+  elements: str
+addresses_added:
+  description: Addresses added to the interface.
+  returned: always
+  type: list
+  elements: str
+  sample: [172.16.1.1/24]
+addresses_removed:
+  description: Addresses removed from the interface.
+  returned: always
+  type: list
+  elements: str
+routes_added:
+  description: Routes added, C(CIDR) in the main table or C(CIDR table N).
+  returned: always
+  type: list
+  elements: str
+  sample: [10.0.2.0/24, 0.0.0.0/0 table 51820]
+routes_removed:
+  description: Routes removed, in the same form as RV(routes_added).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_interface import run_interface
+
+
+def main():
+    hooks = dict(type='list', elements='str', default=[])
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type='str', default='wg0'),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            config_path=dict(type='path'),
+            private_key_file=dict(type='path', no_log=False),
+            addresses=dict(type='list', elements='str', default=[]),
+            listen_port=dict(type='int'),
+            mtu=dict(type='int'),
+            table=dict(type='str'),
+            fwmark=dict(type='str'),
+            dns=dict(type='list', elements='str', default=[]),
+            pre_up=hooks,
+            post_up=dict(hooks),
+            pre_down=dict(hooks),
+            post_down=dict(hooks),
+            peers=dict(type='list', elements='dict', default=[], options=dict(
+                name=dict(type='str'),
+                public_key=dict(type='str', required=True, no_log=False),
+                allowed_ips=dict(type='list', elements='str', default=[]),
+                endpoint=dict(type='str'),
+                persistent_keepalive=dict(type='int'),
+                preshared_key=dict(type='str', no_log=True),
+            )),
+            backup=dict(type='bool', default=False),
+            apply=dict(type='bool', default=True),
+            enabled=dict(type='bool', default=True),
+        ),
+        supports_check_mode=True,
+    )
+    run_interface(module)
+
+
+if __name__ == '__main__':
+    main()

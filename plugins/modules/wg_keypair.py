@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026, sitemesh.wireguard contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: wg_keypair
+short_description: Make sure a WireGuard private key exists on the managed host
+version_added: 1.0.0
+description:
+  - Creates a WireGuard private key on the managed host, where it stays. Only the public key is returned.
+  - The key is made with C(wg genkey) where C(wg) is installed, else with the Python library C(cryptography)
+    (X25519); without either the module fails.
+  - The public key is derived with C(wg pubkey) (the private key goes through stdin, never the command line)
+    or with C(cryptography).
+  - The key file is created with mode C(0600) from its first byte, in a temporary file of the target
+    directory that is then renamed into place. A missing directory is created with mode C(0700).
+  - An existing file that does not hold a valid key (32 bytes, base64) is an error and is left alone,
+    unless O(regenerate=always).
+author:
+  - sitemesh.wireguard maintainers (@sitemesh)
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - When no key exists yet, nothing is made in check mode and RV(public_key) is V(null).
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details:
+      - The diff shows only whether a key is present and its public key, never the private key.
+  idempotent:
+    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+    support: partial
+    details:
+      - With O(regenerate=always) every run makes a new key.
+options:
+  interface:
+    description:
+      - Name of the WireGuard interface the key is for. Used to build the default O(path).
+    type: str
+    default: wg0
+  path:
+    description:
+      - Path of the private key file on the managed host.
+      - Defaults to C(/etc/wireguard/<interface>.key).
+    type: path
+  state:
+    description:
+      - V(present) makes sure the key exists, V(absent) removes the key file.
+    type: str
+    choices: [present, absent]
+    default: present
+  regenerate:
+    description:
+      - V(never) keeps an existing valid key; V(always) replaces the key on every run (also a corrupt one).
+    type: str
+    choices: [never, always]
+    default: never
+  mode:
+    description:
+      - Octal mode of the key file, for example V('0600'). The temporary file is always C(0600).
+    type: str
+    default: '0600'
+notes:
+  - The private key is never returned and never shown in a diff.
+seealso:
+  - module: sitemesh.wireguard.wg_interface
+"""
+
+EXAMPLES = r"""
+- name: Make sure wg0 has a private key
+  sitemesh.wireguard.wg_keypair:
+    interface: wg0
+  register: wg_key
+
+- name: Show the public key
+  ansible.builtin.debug:
+    msg: "{{ wg_key.public_key }}"
+
+- name: Replace the key
+  sitemesh.wireguard.wg_keypair:
+    path: /etc/wireguard/wg1.key
+    regenerate: always
+
+- name: Remove the key
+  sitemesh.wireguard.wg_keypair:
+    interface: wg0
+    state: absent
+"""
+
+RETURN = r"""
+public_key:
+  description:
+    - Public key (base64) of the private key on the host.
+    - V(null) in check mode when the key does not exist yet (or would be regenerated), and with O(state=absent).
+  returned: always
+  type: str
+  sample: 6Ue5Kf7y9V0dlLAF6q0i8+0uDrRIXaFKyV0OBKD9e3M=
+path:
+  description: Path of the private key file.
+  returned: always
+  type: str
+  sample: /etc/wireguard/wg0.key
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_keypair import run_keypair
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            interface=dict(type='str', default='wg0'),
+            path=dict(type='path'),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            regenerate=dict(type='str', default='never', choices=['never', 'always']),
+            mode=dict(type='str', default='0600'),
+        ),
+        supports_check_mode=True,
+    )
+    run_keypair(module)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,80 @@
+# Copyright (c) 2026, sitemesh.wireguard contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""wg_peer on a config file (live=false); the live path is in test_live_netns.py."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._wireguard import parse
+
+
+@pytest.fixture
+def conf(wgdir, wg_key):
+    wgdir.mkdir(mode=0o700)
+    private = wg_key()[0]
+    p0 = wg_key()[1]
+    path = wgdir / 'wgt1.conf'
+    path.write_text('[Interface]\nPrivateKey = %s\nAddress = 10.1.0.1/24\n\n# first\n[Peer]\nPublicKey = %s\n'
+                    'AllowedIPs = 10.1.0.2/32\nEndpoint = 192.0.2.1:51820\n' % (private, p0))
+    path.chmod(0o600)
+    return dict(path=path, private=private, p0=p0)
+
+
+def test_add_update_remove_peer_in_file(run_module, conf, wg_key):
+    p1 = wg_key()[1]
+    psk = wg_key()[0]
+    args = {'interface': 'wgt1', 'config_path': str(conf['path']), 'public_key': p1, 'live': False,
+            'allowed_ips': ['10.1.0.3', '10.3.0.0/16'], 'preshared_key': psk, 'persistent_keepalive': 25}
+    check = run_module('wg_peer', args, check=True, diff=True)
+    assert check['changed'] is True and p1 not in conf['path'].read_text()
+    res = run_module('wg_peer', args, diff=True)
+    assert res.rc == 0, res.result
+    assert res['changed'] is True and res['config_path'] == str(conf['path'])
+    for secret in (psk, conf['private']):
+        assert secret not in res.raw
+    assert '<redacted>' in res['diff']['after']
+    model = parse(conf['path'].read_text())
+    assert [p['public_key'] for p in model['peers']] == [conf['p0'], p1]
+    assert model['peers'][0]['name'] == 'first'
+    assert model['peers'][1]['allowed_ips'] == ['10.1.0.3/32', '10.3.0.0/16']
+    assert model['peers'][1]['preshared_key'] == psk
+    assert model['interface']['private_key'] == conf['private']
+    assert stat.S_IMODE(os.stat(str(conf['path'])).st_mode) == 0o600
+    assert run_module('wg_peer', args)['changed'] is False
+
+    # only the given options change; the endpoint of the first peer stays
+    res = run_module('wg_peer', {'interface': 'wgt1', 'config_path': str(conf['path']), 'public_key': conf['p0'],
+                                 'persistent_keepalive': 10, 'live': False})
+    assert res['changed'] is True
+    first = parse(conf['path'].read_text())['peers'][0]
+    assert first['endpoint'] == '192.0.2.1:51820' and first['persistent_keepalive'] == 10
+
+    gone = {'interface': 'wgt1', 'config_path': str(conf['path']), 'public_key': p1, 'state': 'absent', 'live': False}
+    res = run_module('wg_peer', gone, diff=True)
+    assert res['changed'] is True and psk not in res.raw
+    assert p1 not in conf['path'].read_text()
+    assert run_module('wg_peer', gone)['changed'] is False
+
+
+def test_no_file_no_interface_fails(run_module, wgdir, wg_key):
+    res = run_module('wg_peer', {'interface': 'wgt1', 'config_path': str(wgdir / 'wgt1.conf'),
+                                 'public_key': wg_key()[1], 'live': True})
+    assert res.rc == 1 and 'Neither' in res['msg']
+
+
+def test_unparseable_file_is_left_alone(run_module, conf, wg_key):
+    conf['path'].write_text('garbage\n')
+    res = run_module('wg_peer', {'interface': 'wgt1', 'config_path': str(conf['path']),
+                                 'public_key': wg_key()[1], 'live': False})
+    assert res.rc == 1 and conf['path'].read_text() == 'garbage\n'
+
+
+def test_bad_psk_fails_without_echo(run_module, conf, wg_key):
+    res = run_module('wg_peer', {'interface': 'wgt1', 'config_path': str(conf['path']), 'public_key': wg_key()[1],
+                                 'preshared_key': 'tooshortsecret', 'live': False})
+    assert res.rc == 1 and 'tooshortsecret' not in res.raw
