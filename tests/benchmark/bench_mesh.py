@@ -1,0 +1,174 @@
+#!/usr/bin/env python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, sitemesh.wireguard maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Benchmark of the mesh filters on synthetic full meshes (not a pytest test).
+
+Run with the project's venv from the repository root::
+
+    .venv/bin/python tests/benchmark/bench_mesh.py [--no-ansible] [SIZES...]
+
+Each mesh: tunnel 10.64.0.0/16, one client /24 per host, every host with an endpoint, the first host is
+the exit of every odd host (half the mesh).  Prints, per size: mesh_validate time, mesh_host time for one
+client host and for the exit host (median of several runs), the number of peers, and PASS/FAIL against the
+targets (mesh_host < 20 ms per host and mesh_validate < 1 s at 1,000 hosts).
+
+A second table (skipped with --no-ansible) measures the same calls made the way a play makes them, for
+information: through Ansible's templar with the mesh variables as a plain dict, and with Ansible's real
+lazy ``hostvars`` built from an inventory file.  The difference is Ansible's own cost (variable
+manager, lazy templating of every value read, checking of the returned structure), not the filter's.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import statistics
+import sys
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+COLLECTIONS = os.path.join(REPO, '.tmp', 'collections')
+LINK = os.path.join(COLLECTIONS, 'ansible_collections', 'sitemesh', 'wireguard')
+
+HOST_TARGET = 0.020
+VALIDATE_TARGET = 1.0
+RUNS = 7
+
+
+def _ensure_collection_path():
+    os.makedirs(os.path.dirname(LINK), exist_ok=True)
+    if not os.path.lexists(LINK):
+        try:
+            os.symlink(REPO, LINK)
+        except FileExistsError:
+            pass
+    if COLLECTIONS not in sys.path:
+        sys.path.insert(0, COLLECTIONS)
+    # Ansible's collection loader, as in a play (filters are then also found by their FQCN in templates)
+    os.environ.setdefault('ANSIBLE_COLLECTIONS_PATH', COLLECTIONS)
+    from ansible.plugins.loader import init_plugin_loader
+    init_plugin_loader([COLLECTIONS])
+
+
+def _public_key():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    raw = X25519PrivateKey.generate().public_key().public_bytes(serialization.Encoding.Raw,
+                                                                serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode('ascii')
+
+
+def build_mesh(size):
+    """hostvars, hosts and the public key store of a synthetic full mesh of size hosts."""
+    hostvars = {}
+    hosts = []
+    keys = {}
+    for i in range(size):
+        name = 'site%04d' % i
+        hosts.append(name)
+        hv = {
+            'wireguard_address': '10.64.%d.%d' % (i // 250, i % 250 + 1),
+            'wireguard_network': '10.64.0.0/16',
+            'wireguard_endpoint': '198.18.%d.%d' % (i // 250, i % 250 + 1),
+            'wireguard_port': 51820,
+            'wireguard_client_networks': ['10.%d.%d.0/24' % (100 + i // 256, i % 256)],
+        }
+        if i % 2 == 1:
+            hv['wireguard_exit'] = hosts[0]
+        hostvars[name] = hv
+        keys[name] = _public_key()
+    return hostvars, hosts, keys
+
+
+def _median(func, runs=RUNS):
+    times = []
+    result = None
+    for _i in range(runs):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def bench_ansible(sizes, tmpdir):
+    """mesh_host / mesh_validate called through Ansible: templar over a plain dict, and real hostvars."""
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar, trust_as_template
+    from ansible.vars.hostvars import HostVars
+    from ansible.vars.manager import VariableManager
+
+    header = '%6s  %22s  %22s  %24s  %24s' % ('hosts', 'templar validate (ms)', 'templar host (ms)',
+                                              'hostvars validate (ms)', 'hostvars host (ms)')
+    print(header)
+    print('-' * len(header))
+    for size in sizes:
+        hostvars, hosts, keys = build_mesh(size)
+        loader = DataLoader()
+        templar = Templar(loader=loader, variables={'mesh_vars': hostvars, 'mesh_hosts': hosts, 'keys': keys})
+        validate = trust_as_template("{{ mesh_vars | sitemesh.wireguard.mesh_validate(mesh_hosts, keys) }}")
+        host = trust_as_template("{{ mesh_vars | sitemesh.wireguard.mesh_host(mesh_hosts[1], mesh_hosts, keys) }}")
+        t_tv, _r = _median(lambda: templar.template(validate), runs=3)
+        t_th, result = _median(lambda: templar.template(host), runs=5)
+        assert len(result['peers']) == size - 1
+
+        inventory = {'wireguard': {'vars': {'wireguard_network': '10.64.0.0/16'},
+                                   'hosts': {name: {k: v for k, v in hostvars[name].items() if k != 'wireguard_network'}
+                                             for name in hosts}}}
+        path = os.path.join(tmpdir, 'inventory_%d.json' % size)
+        with open(path, 'w') as handle:
+            json.dump(inventory, handle)
+        manager = InventoryManager(loader=loader, sources=[path])
+        real = HostVars(inventory=manager, variable_manager=VariableManager(loader=loader, inventory=manager),
+                        loader=loader)
+        from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import mesh_host, mesh_validate
+        t_hv, _r = _median(lambda: mesh_validate(real, hosts, keys), runs=3)
+        t_hh, result = _median(lambda: mesh_host(real, hosts[1], hosts, keys), runs=3)
+        assert len(result['peers']) == size - 1
+        print('%6d  %22.1f  %22.1f  %24.1f  %24.1f' % (size, t_tv * 1e3, t_th * 1e3, t_hv * 1e3, t_hh * 1e3))
+
+
+def main(argv):
+    _ensure_collection_path()
+    from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import mesh_host, mesh_validate
+
+    with_ansible = '--no-ansible' not in argv
+    sizes = [int(arg) for arg in argv if arg != '--no-ansible'] or [10, 100, 1000]
+    header = '%6s  %14s  %16s  %16s  %6s  %s' % ('hosts', 'validate (ms)', 'host client (ms)',
+                                                  'host exit (ms)', 'peers', 'result')
+    print(header)
+    print('-' * len(header))
+    failed = False
+    for size in sizes:
+        hostvars, hosts, keys = build_mesh(size)
+        t_validate, _ok = _median(lambda: mesh_validate(hostvars, hosts, keys), runs=3)
+        client = hosts[1] if size > 1 else hosts[0]
+        t_client, answer = _median(lambda: mesh_host(hostvars, client, hosts, keys))
+        t_exit, exit_answer = _median(lambda: mesh_host(hostvars, hosts[0], hosts, keys))
+        assert len(answer['peers']) == size - 1, 'full mesh expected'
+        assert exit_answer['is_exit'] and exit_answer['masquerade_sources']
+        verdict = 'PASS'
+        if size >= 1000:
+            if max(t_client, t_exit) >= HOST_TARGET or t_validate >= VALIDATE_TARGET:
+                verdict = 'FAIL'
+                failed = True
+        else:
+            verdict = '-'
+        print('%6d  %14.1f  %16.2f  %16.2f  %6d  %s' % (size, t_validate * 1e3, t_client * 1e3, t_exit * 1e3,
+                                                        len(answer['peers']), verdict))
+    print('targets at 1,000 hosts: mesh_host < %d ms per host, mesh_validate < %d s (median of %d runs)'
+          % (HOST_TARGET * 1e3, VALIDATE_TARGET, RUNS))
+    if with_ansible:
+        import tempfile
+        print()
+        print('For information, the same calls made through Ansible (its own overhead included):')
+        with tempfile.TemporaryDirectory() as tmpdir:
+            bench_ansible(sizes, tmpdir)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
