@@ -725,6 +725,25 @@ def mesh_psk(secret, public_key_a, public_key_b):
     return base64.b64encode(hkdf.derive(material)).decode('ascii')
 
 
+def mesh_with_psk(peers, secret, public_key):
+    """Peers of one host with a preshared key per pair added, derived by mesh_psk; unchanged without a secret.
+
+    Also unchanged when the host's own public key is not known yet (check mode on a fresh host).
+    """
+    if not isinstance(peers, (list, tuple)):
+        raise AnsibleFilterError('mesh_with_psk: peers must be a list, got %s' % type(peers).__name__)
+    if secret is None or not str(secret).strip() or not public_key:
+        return [dict(peer) for peer in peers]
+    result = []
+    for peer in peers:
+        item = dict(peer)
+        if not item.get('public_key'):
+            raise AnsibleFilterError('mesh_with_psk: peer %r has no public_key' % item.get('name'))
+        item['preshared_key'] = mesh_psk(secret, public_key, item['public_key'])
+        result.append(item)
+    return result
+
+
 class FilterModule:
     """sitemesh.wireguard mesh filters."""
 
@@ -733,4 +752,5 @@ class FilterModule:
             'mesh_validate': mesh_validate,
             'mesh_host': mesh_host,
             'mesh_psk': mesh_psk,
+            'mesh_with_psk': mesh_with_psk,
         }

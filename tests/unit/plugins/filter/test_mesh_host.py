@@ -23,7 +23,7 @@ def peer(keys, name, endpoint, allowed_ips, keepalive=None):
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {'mesh_host', 'mesh_validate', 'mesh_psk'}
+    assert set(FilterModule().filters()) == {'mesh_host', 'mesh_validate', 'mesh_psk', 'mesh_with_psk'}
 
 
 # ------------------------------------------------------------------------- the guide, moly the exit
