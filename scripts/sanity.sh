@@ -4,7 +4,7 @@
 # not reachable here; it looks first in ~/.ansible/test/cache/get_pip_<ver>.py, so we seed that file
 # with a tiny script that runs pip from the pinned wheel taken from PyPI.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 py=${PYTHON_VERSION:-3.11}
 

@@ -6,7 +6,7 @@
 #     resolves sitemesh.wireguard.* from this checkout without `ansible-galaxy collection install`.
 # Usage: scripts/setup.sh [--no-apt]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 
 host_packages=(

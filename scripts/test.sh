@@ -4,7 +4,7 @@
 #   -> syntax check -> mesh benchmark (prints figures) -> molecule scenarios on real Debian containers.
 # Options: --quick (no molecule), --scenario NAME (repeatable; default: all scenarios).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 
 quick=0; scenarios=()

@@ -137,8 +137,8 @@ def main(argv):
 
     with_ansible = '--no-ansible' not in argv
     sizes = [int(arg) for arg in argv if arg != '--no-ansible'] or [10, 100, 1000]
-    header = '%6s  %14s  %16s  %16s  %6s  %s' % ('hosts', 'validate (ms)', 'host client (ms)',
-                                                  'host exit (ms)', 'peers', 'result')
+    columns = ('hosts', 'validate (ms)', 'host client (ms)', 'host exit (ms)', 'peers', 'result')
+    header = '%6s  %14s  %16s  %16s  %6s  %s' % columns
     print(header)
     print('-' * len(header))
     failed = False

@@ -73,7 +73,7 @@ def test_real_hostvars_under_limit(tmp_path, keys):
     run = subprocess.run(
         [ANSIBLE_PLAYBOOK, '-i', str(tmp_path / 'inventory.json'), str(tmp_path / 'play.yml'), '--limit', 'giant',
          '-e', 'out_dir=%s' % tmp_path],
-        env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=120)
+        env=env, cwd=str(tmp_path), capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert not (tmp_path / 'moly.json').exists()  # --limit giant: only giant ran
     giant = json.loads((tmp_path / 'giant.json').read_text())

@@ -142,7 +142,7 @@ def test_ansible_tagged_values_are_accepted(guide, keys):
     tagged_keys = {origin.tag(name): origin.tag(key) for name, key in ((n, keys[n]) for n in HOSTS)}
     assert mesh_validate(guide, hosts, tagged_keys) is True
     result = mesh_host(guide, origin.tag('giant'), hosts, tagged_keys)
-    assert result['listen_port'] == 5555 and type(result['listen_port']) is int
+    assert result['listen_port'] == 5555 and result['listen_port'].__class__ is int
     assert result['peers'][1]['allowed_ips'] == ['77.66.55.0/24', '172.16.1.3/32']
     assert result['addresses'] == ['172.16.1.1/24']
 
