@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# The README's one-command lab: the guide's three sites + a host standing for the internet,
+# as real Debian containers on the sealed networks, configured by site.yml.
+#
+#   tests/testbed/lab.sh up       image, networks, apt proxy, containers, inventory, site.yml, summary
+#   tests/testbed/lab.sh status   containers, proxy, and the summary (peers, handshakes, ping matrix)
+#   tests/testbed/lab.sh down     remove the containers and networks, stop the proxy
+#
+# The lab inventory (.tmp/lab/inventory) holds only the connection (podman, container names)
+# and the groups; the mesh variables are inventories/example's group_vars and host_vars
+# (symlinked). It uses the same addresses as the molecule scenarios: do not run both at once.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+PREFIX="sitemesh-lab-"
+VENV="$REPO_ROOT/.venv"
+INV_DIR="$REPO_ROOT/.tmp/lab/inventory"
+# name group networks(name:ip,...)
+LAB_HOSTS=(
+  "giant wireguard sitemesh-public:192.168.1.161"
+  "moly wireguard sitemesh-public:192.168.1.162,sitemesh-internet:172.31.250.2"
+  "raspi wireguard sitemesh-public:192.168.1.200"
+  "internet internet sitemesh-internet:172.31.250.100"
+)
+
+gateway_of() { local n; for n in "${NETWORKS[@]}"; do [ "${n%% *}" = "$1" ] && echo "${n##* }"; done; }
+lab_names() { local h; for h in "${LAB_HOSTS[@]}"; do echo "$PREFIX${h%% *}"; done; }
+sites() { local h n g; for h in "${LAB_HOSTS[@]}"; do read -r n g _ <<<"$h"; [ "$g" = wireguard ] && echo "$n"; done; }
+
+start_hosts() {
+  local h name group nets args net first
+  # shellcheck disable=SC2046
+  podman rm -f -t 0 --ignore $(lab_names) >/dev/null
+  for h in "${LAB_HOSTS[@]}"; do
+    read -r name group nets <<<"$h"
+    args=(); first=""
+    for net in ${nets//,/ }; do
+      args+=(--network "${net%%:*}:ip=${net#*:}")
+      [ -n "$first" ] || first="${net%%:*}"
+    done
+    podman run -d --name "$PREFIX$name" --hostname "$name" --privileged --systemd=always \
+      --label org.sitemesh.testbed=lab "${args[@]}" \
+      --add-host "$PROXY_HOSTNAME:$(gateway_of "$first")" \
+      "$IMAGE_REPO:bookworm" /sbin/init >/dev/null
+    log "started $PREFIX$name ($group) on $nets"
+  done
+  for name in $(lab_names); do
+    podman exec "$name" systemctl is-system-running --wait >/dev/null || true
+  done
+}
+
+write_inventory() {
+  local h name group _n
+  mkdir -p "$INV_DIR"
+  ln -sfn "$REPO_ROOT/inventories/example/group_vars" "$INV_DIR/group_vars"
+  ln -sfn "$REPO_ROOT/inventories/example/host_vars" "$INV_DIR/host_vars"
+  {
+    echo "# Written by tests/testbed/lab.sh: the lab's containers; mesh variables from inventories/example."
+    echo "all:"
+    echo "  vars:"
+    echo "    ansible_connection: containers.podman.podman"
+    echo "  children:"
+    for group in wireguard internet; do
+      echo "    $group:"
+      echo "      hosts:"
+      for h in "${LAB_HOSTS[@]}"; do
+        read -r name _n _ <<<"$h"
+        [ "$_n" = "$group" ] && echo "        $name: {ansible_host: $PREFIX$name}"
+      done
+    done
+  } >"$INV_DIR/hosts.yml"
+  log "inventory: $INV_DIR (hosts.yml + example group_vars/host_vars)"
+}
+
+# "name client_address" for each site, from the example's host_vars (first loopback alias).
+client_addresses() {
+  local s_list; mapfile -t s_list < <(sites)
+  "$VENV/bin/python" - "$REPO_ROOT/inventories/example/host_vars" "${s_list[@]}" <<'PY'
+import sys, yaml, os
+d = sys.argv[1]
+for name in sys.argv[2:]:
+    v = yaml.safe_load(open(os.path.join(d, name + ".yml"))) or {}
+    al = v.get("wireguard_loopback_aliases") or []
+    print(name, al[0]["address"].split("/")[0] if al else "-")
+PY
+}
+
+summary() {
+  local s now keys line key ts peer age a b src dst out
+  now=$(date +%s)
+  declare -A name_of
+  for s in $(sites); do
+    key="$(podman exec "$PREFIX$s" wg show wg0 public-key 2>/dev/null || true)"
+    [ -n "$key" ] && name_of[$key]=$s
+  done
+  echo
+  echo "== WireGuard peers (latest handshake age)"
+  for s in $(sites); do
+    if ! keys="$(podman exec "$PREFIX$s" wg show wg0 latest-handshakes 2>/dev/null)"; then
+      echo "  $s: no wg0"; continue
+    fi
+    echo "  $s:"
+    while read -r key ts; do
+      [ -n "$key" ] || continue
+      peer="${name_of[$key]:-${key:0:10}...}"
+      if [ "$ts" = 0 ]; then age="never"; else age="$((now - ts)) s ago"; fi
+      printf '    %-10s %s\n' "$peer" "$age"
+    done <<<"$keys"
+  done
+  echo
+  echo "== ping between client networks (ping -c1 -W1 -I <own client address> <peer client address>)"
+  mapfile -t lines < <(client_addresses)
+  printf '  %-10s' "from\\to"; for line in "${lines[@]}"; do printf '%-16s' "${line%% *}"; done; echo
+  for a in "${lines[@]}"; do
+    printf '  %-10s' "${a%% *}"; src="${a##* }"
+    for b in "${lines[@]}"; do
+      dst="${b##* }"
+      if [ "$a" = "$b" ] || [ "$src" = - ] || [ "$dst" = - ]; then printf '%-16s' "-"; continue; fi
+      # The host's ping, inside the site's network namespace (the image carries no ping).
+      if out="$(in_netns "$PREFIX${a%% *}" ping -n -c1 -W1 -I "$src" "$dst" 2>&1)"; then
+        printf '%-16s' "ok $(grep -o 'time=[0-9.]*' <<<"$out" | cut -d= -f2)ms"
+      else
+        printf '%-16s' "FAIL"
+      fi
+    done
+    echo
+  done
+}
+
+up() {
+  local t0 rc=0
+  t0=$(date +%s)
+  "$TESTBED_DIR/proxy.sh" start
+  "$TESTBED_DIR/image.sh" bookworm
+  "$TESTBED_DIR/networks.sh" create
+  "$TESTBED_DIR/proxy.sh" start
+  start_hosts
+  write_inventory
+  mkdir -p "$REPO_ROOT/.tmp/collections/ansible_collections/sitemesh"
+  ln -sfn "$REPO_ROOT" "$REPO_ROOT/.tmp/collections/ansible_collections/sitemesh/wireguard"
+  log "lab containers ready in $(since "$t0") s; running site.yml"
+  if [ -f "$REPO_ROOT/site.yml" ]; then
+    (cd "$REPO_ROOT" && ANSIBLE_CONFIG="$REPO_ROOT/ansible.cfg" \
+      "$VENV/bin/ansible-playbook" -i "$INV_DIR" site.yml) || rc=$?
+  else
+    log "site.yml does not exist yet"; rc=1
+  fi
+  summary
+  log "lab up in $(since "$t0") s (site.yml rc=$rc)"
+  return "$rc"
+}
+
+down() {
+  # shellcheck disable=SC2046
+  podman rm -f -t 0 --ignore $(lab_names) >/dev/null
+  "$TESTBED_DIR/networks.sh" remove
+  "$TESTBED_DIR/proxy.sh" stop
+}
+
+status() {
+  podman ps -a --filter label=org.sitemesh.testbed=lab --format '{{.Names}}  {{.Status}}'
+  "$TESTBED_DIR/proxy.sh" status || true
+  summary
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # the variables are used by the scripts that source this file
+# Common settings of the sitemesh test bed, sourced by every script in tests/testbed.
+# Facts behind these choices: /work/shared/testbed.md (runc, low ulimits, no registry,
+# sealed --internal networks, apt only through a caching proxy on the host).
+
+TESTBED_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$TESTBED_DIR/../.." && pwd)"
+export TESTBED_DIR REPO_ROOT
+
+# Podman must use runc and low ulimits on this kind of machine.
+export CONTAINERS_CONF="$TESTBED_DIR/containers.conf"
+
+IMAGE_REPO="localhost/sitemesh-debian"
+
+# Sealed networks: name subnet gateway (all created with --internal).
+NETWORKS=(
+  "sitemesh-public 192.168.1.0/24 192.168.1.1"
+  "sitemesh-internet 172.31.250.0/24 172.31.250.1"
+  "sitemesh-spoke 172.31.251.0/24 172.31.251.1"
+)
+
+# A container that does nothing but stay attached to every network, so that the
+# bridges (and the gateway addresses the apt proxy listens on) exist for as long as
+# the test bed is up, even between molecule scenarios when no test host exists.
+ANCHOR_NAME="sitemesh-netanchor"
+ANCHOR_HOST_OCTET="254"
+
+# apt proxy (Debian's apt-cacher-ng, started by hand: no systemd on the host).
+PROXY_PORT="3142"
+# Containers reach the proxy by this name; each container gets an /etc/hosts entry
+# mapping it to the gateway of a network it is on (podman --add-host / etc_hosts).
+PROXY_HOSTNAME="sitemesh-apt-proxy"
+PROXY_CACHE_DIR="${SITEMESH_PROXY_CACHE_DIR:-/var/cache/sitemesh-apt-cacher-ng}"
+PROXY_LOG_DIR="${SITEMESH_PROXY_LOG_DIR:-/var/log/sitemesh-apt-cacher-ng}"
+STATE_DIR="${SITEMESH_STATE_DIR:-/run/sitemesh-testbed}"
+PROXY_CONF_DIR="$STATE_DIR/acng-conf"
+PROXY_PIDFILE="$STATE_DIR/apt-cacher-ng.pid"
+PROXY_BINDFILE="$STATE_DIR/apt-cacher-ng.bind"
+
+DEBIAN_MIRROR="http://deb.debian.org/debian"
+
+log() { printf '[testbed %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Every network's name, one a line.
+network_names() { local n; for n in "${NETWORKS[@]}"; do echo "${n%% *}"; done; }
+
+# Gateway addresses (host side of the bridges) that exist on the host right now.
+present_gateways() {
+  local n gw addrs
+  # Captured first: `ip ... | grep -q` under pipefail fails at random (SIGPIPE once grep quits).
+  addrs="$(ip -4 -o addr show 2>/dev/null || true)"
+  for n in "${NETWORKS[@]}"; do
+    gw="${n##* }"
+    if grep -q " inet ${gw}/" <<<"$addrs"; then echo "$gw"; fi
+  done
+}
+
+# Run a command inside a container's network namespace with the HOST's binaries
+# (ping, tcpdump, ...), so that the images need not carry them.
+in_netns() {
+  local name="$1" pid; shift
+  pid="$(podman inspect -f '{{.State.Pid}}' "$name")"
+  if [ -z "$pid" ] || [ "$pid" = 0 ]; then die "container $name is not running"; fi
+  nsenter -t "$pid" -n -- "$@"
+}
+
+# Elapsed seconds since $1 (from `date +%s`).
+since() { echo $(( $(date +%s) - $1 )); }

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Sealed podman networks of the test bed, ALL --internal (no route out of them):
+#   sitemesh-public    192.168.1.0/24   the guide's public network (giant, moly, raspi)
+#   sitemesh-internet  172.31.250.0/24  the exit's second leg + one host standing for the internet
+#   sitemesh-spoke     172.31.251.0/24  hub scenario: only the hub and the spoke
+# plus an anchor container that keeps the bridges (and the proxy's gateway addresses) up.
+#
+#   networks.sh create   remove leftovers by name, create, start the anchor, verify
+#   networks.sh remove   remove the anchor, any container left on them, and the networks
+#   networks.sh verify   check: no default route, off-net destinations "Network is unreachable"
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+remove() {
+  podman rm -f -t 0 "$ANCHOR_NAME" >/dev/null 2>&1 || true
+  local name
+  for name in $(network_names); do
+    if podman network exists "$name"; then
+      # -f also removes containers still attached (leftovers of a killed run).
+      podman network rm -f "$name" >/dev/null
+      log "network $name removed"
+    fi
+  done
+}
+
+start_anchor() {
+  local args=() n name subnet gw
+  for n in "${NETWORKS[@]}"; do
+    read -r name subnet gw <<<"$n"
+    args+=(--network "$name:ip=${gw%.*}.$ANCHOR_HOST_OCTET")
+  done
+  "$TESTBED_DIR/image.sh" bookworm
+  podman run -d --name "$ANCHOR_NAME" --entrypoint /bin/sleep "${args[@]}" \
+    --label org.sitemesh.testbed=anchor "$IMAGE_REPO:bookworm" infinity >/dev/null
+}
+
+create() {
+  remove
+  local n name subnet gw
+  for n in "${NETWORKS[@]}"; do
+    read -r name subnet gw <<<"$n"
+    # --disable-dns: no aardvark-dns, which would forward queries out of the machine.
+    podman network create --internal --disable-dns --subnet "$subnet" --gateway "$gw" \
+      --label org.sitemesh.testbed=network "$name" >/dev/null
+    log "network $name $subnet (gateway $gw, internal) created"
+  done
+  start_anchor
+  verify
+}
+
+verify() {
+  local routes out
+  routes="$(in_netns "$ANCHOR_NAME" ip -4 route)"
+  if grep -q '^default' <<<"$routes"; then
+    die "a container on the sitemesh networks has a default route: $routes"
+  fi
+  # A destination off the networks must die inside the container, never leave it.
+  if out="$(in_netns "$ANCHOR_NAME" ping -n -c1 -W1 10.0.2.1 2>&1)"; then
+    die "ping 10.0.2.1 from a sealed container succeeded: $out"
+  fi
+  grep -q 'Network is unreachable' <<<"$out" || die "ping 10.0.2.1 failed, but not with 'Network is unreachable': $out"
+  log "sealed: no default route; ping 10.0.2.1 -> $(grep -o 'Network is unreachable' <<<"$out")"
+}
+
+case "${1:-}" in
+  create) create ;;
+  remove) remove ;;
+  verify) verify ;;
+  *) echo "usage: $0 create|remove|verify" >&2; exit 2 ;;
+esac
