@@ -71,7 +71,7 @@ main() {
   t_setup=$(date +%s)
   ensure_host_packages
   ensure_collection_link
-  trap cleanup EXIT
+  [ "${SITEMESH_KEEP:-0}" = 1 ] || trap cleanup EXIT
   trap 'exit 130' INT TERM
   "$TESTBED_DIR/proxy.sh" start            # 127.0.0.1 first: debootstrap goes through it
   "$TESTBED_DIR/image.sh" bookworm
@@ -87,7 +87,8 @@ main() {
     log "=== molecule test -s $s"
     t0=$(date +%s)
     rc=0
-    molecule test -s "$s" || rc=$?
+    # SITEMESH_MOLECULE_ACTION=converge (with SITEMESH_KEEP=1) keeps the hosts up while developing.
+    molecule "${SITEMESH_MOLECULE_ACTION:-test}" -s "$s" || rc=$?
     results+=("$(printf '%-12s %-6s %4d s' "$s" "$( ((rc == 0)) && echo ok || echo FAILED)" "$(since "$t0")")")
     ((rc == 0)) || failed+=("$s")
   done
