@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, sitemesh.wireguard maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Promise: "--limit never drops peers".
+
+A playbook runs the role's own read_keys.yml (include_role) and then the very set_fact task of
+roles/wireguard_peer/tasks/interface.yml (read from that file, not copied by hand), against the example
+inventory and a public key store in tmp_path. Each site's peer list is written to tmp_path as JSON by a
+copy delegated to localhost. A run on the whole mesh and a run with --limit giant must give giant the same
+peers. Hosts have the podman connection to a container that does not exist: nothing touches them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import yaml
+
+
+def _interface_mesh_task(sm):
+    """The task of interface.yml that computes _wireguard_mesh, exactly as the role has it."""
+    with open(os.path.join(sm.PEER_ROLE, 'tasks', 'interface.yml'), encoding='utf-8') as f:
+        tasks = yaml.safe_load(f)
+    found = [t for t in tasks if '_wireguard_mesh' in (t.get('ansible.builtin.set_fact') or {})]
+    assert len(found) == 1, 'interface.yml no longer sets _wireguard_mesh in one set_fact task: %r' % tasks
+    expression = found[0]['ansible.builtin.set_fact']['_wireguard_mesh']
+    assert 'sitemesh.wireguard.mesh_host' in expression and '_wireguard_public_keys' in expression, expression
+    assert 'ansible_play_hosts' not in expression and 'play_hosts' not in expression, expression
+    return found[0]
+
+
+def _playbook(sm, out_dir):
+    return [{
+        'name': 'Peers of each site, computed by the role code on the controller only',
+        'hosts': 'wireguard',
+        'gather_facts': False,
+        'tasks': [
+            {
+                'name': 'Public keys of the whole mesh, by the role',
+                'ansible.builtin.include_role': {
+                    'name': 'sitemesh.wireguard.wireguard_peer',
+                    'tasks_from': 'read_keys.yml',
+                    'public': True,  # the role defaults (wireguard_mesh_group, ...) for the next task
+                },
+            },
+            _interface_mesh_task(sm),
+            {
+                'name': 'Write the peers of this site on the controller',
+                'ansible.builtin.copy': {
+                    'content': '{{ _wireguard_mesh | to_nice_json }}\n',
+                    'dest': '%s/{{ inventory_hostname }}.json' % out_dir,
+                    'mode': '0644',
+                },
+                'delegate_to': 'localhost',
+            },
+        ],
+    }]
+
+
+@pytest.fixture
+def filled_store(sm, key_store):
+    """The public key store with a valid key per site (as keys.yml writes them: key + newline)."""
+    keys = {}
+    for host in sm.example_hosts():
+        keys[host] = sm.new_public_key()
+        (key_store / ('%s.pub' % host)).write_text(keys[host] + '\n')
+    return key_store, keys
+
+
+def _run(sm, tmp_path, fake_connection, store, name, *extra):
+    out_dir = tmp_path / name
+    out_dir.mkdir()
+    playbook = tmp_path / ('%s.yml' % name)
+    playbook.write_text(yaml.safe_dump(_playbook(sm, out_dir), sort_keys=False))
+    result = sm.ansible_playbook([playbook, '-i', sm.EXAMPLE_INVENTORY, '-i', fake_connection,
+                                  '-e', 'wireguard_public_key_store=%s' % store] + list(extra), tmp_path)
+    assert result.rc == 0, result
+    recap = sm.parse_recap(result.output)
+    assert all(r['unreachable'] == 0 and r['failed'] == 0 for r in recap.values()), result
+    written = {p[:-len('.json')]: json.loads((out_dir / p).read_text()) for p in os.listdir(str(out_dir))}
+    return recap, written
+
+
+def test_limit_never_drops_peers(sm, tmp_path, fake_connection, filled_store):
+    store, keys = filled_store
+
+    full_recap, full = _run(sm, tmp_path, fake_connection, store, 'full')
+    limited_recap, limited = _run(sm, tmp_path, fake_connection, store, 'limited', '--limit', 'giant')
+
+    assert set(full_recap) == set(full) == {'giant', 'moly', 'raspi'}
+    assert set(limited_recap) == set(limited) == {'giant'}  # the limit did apply
+
+    giant = limited['giant']
+    assert giant['peers'] == full['giant']['peers']
+    assert giant == full['giant']
+    assert giant['missing_public_keys'] == []
+    by_name = {p['name']: p for p in giant['peers']}
+    assert sorted(by_name) == ['moly', 'raspi']
+    # the keys come from the store, read by the role's read_keys.yml
+    assert {n: p['public_key'] for n, p in by_name.items()} == {'moly': keys['moly'], 'raspi': keys['raspi']}
+    # the guide's #Giant config: everything through moly, raspi's networks toward raspi
+    assert by_name['moly']['allowed_ips'] == ['0.0.0.0/0']
+    assert by_name['moly']['endpoint'] == '192.168.1.162:5555'
+    assert by_name['raspi']['allowed_ips'] == ['77.66.55.0/24', '172.16.1.3/32']
+    assert by_name['raspi']['endpoint'] == '192.168.1.200:5555'
+    assert giant['addresses'] == ['172.16.1.1/24'] and giant['listen_port'] == 5555
+
+    # the other sites, from the full run: everyone peers with everyone
+    assert sorted(p['name'] for p in full['moly']['peers']) == ['giant', 'raspi']
+    assert sorted(p['name'] for p in full['raspi']['peers']) == ['giant', 'moly']
+    assert sorted(full['moly']['masquerade_sources']) == sorted(
+        ['10.0.1.0/24', '77.66.55.0/24', '172.16.1.1/32', '172.16.1.3/32'])
+
+
+def test_limit_without_keys_reports_missing_peers(sm, tmp_path, fake_connection, key_store):
+    """Control: the same run with an empty store has no peers, so the test above depends on the store."""
+    _recap, limited = _run(sm, tmp_path, fake_connection, key_store, 'limited', '--limit', 'giant')
+
+    assert limited['giant']['peers'] == []
+    assert limited['giant']['missing_public_keys'] == ['moly', 'raspi']
