@@ -13,8 +13,10 @@
 * routes: what ``wg-quick up`` would have added (``add_route`` / ``add_default`` in wg-quick),
   so that a ``wg-quick down; wg-quick up`` later and a module run agree: a route per allowed IP
   unless the interface's own connected network covers it, and for ``0.0.0.0/0`` / ``::/0`` the
-  policy routing of wg-quick (fwmark, table, two rules, ``src_valid_mark``). Routes ``dev NAME``
-  no peer needs any more are removed; the kernel's connected routes are left alone.
+  policy routing of wg-quick (fwmark, table, two rules, ``src_valid_mark``) and its firewall rules
+  (``_wg_firewall``: nft table ``wg-quick-NAME``, or iptables). Routes ``dev NAME`` no peer needs any
+  more are removed; the kernel's connected routes are left alone. Rules, sysctl and firewall changes
+  are listed in ``rules_changed``.
 
 Every function first works out the change, and runs commands only when not in check mode.
 """
@@ -24,6 +26,10 @@ from __future__ import annotations
 import ipaddress
 import os
 
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_firewall import (
+    firewall_actions,
+    run_actions as run_firewall,
+)
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._wireguard import (
     ENV,
     live_state,
@@ -34,12 +40,33 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._wireguard impo
 )
 
 DEFAULT_TABLE = 51820
+SRC_VALID_MARK = 'net.ipv4.conf.all.src_valid_mark=1'
 RESULT_LISTS = ('peers_added', 'peers_removed', 'peers_updated', 'addresses_added',
                 'addresses_removed', 'routes_added', 'routes_removed')
 
 
 def empty_result():
     return dict((key, []) for key in RESULT_LISTS)
+
+
+LIVE_LABELS = (('started', 'started (wg-quick up)'), ('interface_updated', 'interface keys, port or fwmark'),
+               ('peers_added', '+ peer'), ('peers_removed', '- peer'), ('peers_updated', '~ peer'),
+               ('addresses_added', '+ address'), ('addresses_removed', '- address'),
+               ('routes_added', '+ route'), ('routes_removed', '- route'), ('rules_changed', '*'))
+
+
+def live_diff(result, name):
+    """The live changes in ``result`` as text for the ``prepared`` part of a diff ('' when none)."""
+    lines = []
+    for key, label in LIVE_LABELS:
+        value = result.get(key)
+        if value is True:
+            lines.append(label)
+        elif isinstance(value, list):
+            lines.extend('%s %s' % (label, item) for item in value)
+    if not lines:
+        return ''
+    return 'live changes of %s:\n%s\n' % (name, '\n'.join('  ' + line for line in lines))
 
 
 def run(module, argv, data=None):
@@ -320,25 +347,57 @@ def reconcile_routes(module, name, table, addresses, allowed_ips, live_fwmark, w
     result['routes_added'].extend(_route_name(r) for r in add)
     result['routes_removed'].extend(_route_name(r) for r in remove)
     ip = ip_bin(module)
-    rule_actions = _policy_rule_actions(module, defaults, policy, live_fwmark, table)
-    if rule_actions:
-        result.setdefault('rules_changed', []).extend(' '.join(a[3:]) for a in rule_actions)
     fwmark_change = manage_fwmark and needs_default and str(policy) != (live_fwmark or '')
     if fwmark_change:
-        result.setdefault('rules_changed', []).append('fwmark %s' % policy)
+        result.setdefault('rules_changed', []).append('wg set %s fwmark %s' % (name, policy))
+    rule_actions = _policy_rule_actions(module, defaults, policy, live_fwmark, table)
+    if rule_actions:
+        result.setdefault('rules_changed', []).extend('ip ' + ' '.join(a[1:]) for a in rule_actions)
+    src_valid_mark = 4 in defaults and _read_sysctl('net/ipv4/conf/all/src_valid_mark') != '1'
+    if src_valid_mark:
+        result.setdefault('rules_changed', []).append('sysctl %s' % SRC_VALID_MARK)
+    firewall = firewall_actions(module, name, defaults, policy,
+                                firewall_addresses(module, name, addresses, defaults),
+                                cleanup_iptables=bool(live_fwmark or policy))
+    for changes, dummy, dummy2 in firewall:
+        result.setdefault('rules_changed', []).extend(changes)
     if module.check_mode:
         return policy
     if fwmark_change:
         run(module, [wg_bin(module), 'set', name, 'fwmark', str(policy)])
-    if 4 in defaults and _read_sysctl('net/ipv4/conf/all/src_valid_mark') != '1':
-        run(module, [module.get_bin_path('sysctl', required=True), '-q', 'net.ipv4.conf.all.src_valid_mark=1'])
     for cidr, tbl in remove:
         run(module, [ip, '-%d' % _family(cidr), 'route', 'del', cidr, 'dev', name, 'table', tbl])
     for cidr, tbl in add:
         run(module, [ip, '-%d' % _family(cidr), 'route', 'replace', cidr, 'dev', name, 'table', tbl])
     for action in rule_actions:
         run(module, [ip] + list(action[1:]))
+    if src_valid_mark:
+        run(module, [module.get_bin_path('sysctl', required=True), '-q', SRC_VALID_MARK])
+    run_firewall(module, firewall)
     return policy
+
+
+def firewall_addresses(module, name, addresses, defaults):
+    """{family: [IPs]} wg-quick's add_default protects with its preraw rules: every address of NAME
+    of a family with a default route (``ip -o addr show dev NAME``), IPv6 link-local ones included.
+
+    ``addresses`` are the wanted (or live) addresses; the link-local ones the kernel made are read.
+    """
+    ips = {4: [], 6: []}
+    if not defaults:
+        return ips
+    for address in addresses:
+        ip = ipaddress.ip_interface(address).ip
+        if str(ip) not in ips[ip.version]:
+            ips[ip.version].append(str(ip))
+    if 6 in defaults:
+        for line in ip_show(module, ['-o', '-6', 'addr', 'show', 'dev', name]).splitlines():
+            words = line.split()
+            if 'inet6' in words:
+                ip = ipaddress.ip_interface(words[words.index('inet6') + 1]).ip
+                if ip.is_link_local and str(ip) not in ips[6]:
+                    ips[6].append(str(ip))
+    return ips
 
 
 def _route_sort(route):

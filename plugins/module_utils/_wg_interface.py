@@ -31,6 +31,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_apply impor
     apply_interface,
     bring_down,
     empty_result,
+    live_diff,
     systemd_enable,
 )
 
@@ -80,9 +81,10 @@ def config_diff(path, before, after, module_name):
     }
 
 
-def install_config(module, path, before, after, module_name, backup):
+def install_config(module, path, before, after, module_name, backup, text=None):
     """Write ``after`` to ``path`` when it differs from ``before`` (or the mode is not 0600).
 
+    ``text`` is the content to write (it must parse to ``after``); rendered from ``after`` when None.
     Returns (changed, backup_file). Nothing is written in check mode.
     """
     if interface_name_from_path(path) is None:
@@ -96,7 +98,7 @@ def install_config(module, path, before, after, module_name, backup):
         return False, None
     if module.check_mode:
         return True, None
-    backup_file = write_secure(module, path, render(after, module_name), backup=backup,
+    backup_file = write_secure(module, path, text if text is not None else render(after, module_name), backup=backup,
                                validate=config_validator(module, after))
     return True, backup_file
 
@@ -169,4 +171,12 @@ def run_interface(module):
         result['changed'] = systemd_enable(module, name, params['enabled']) or result['changed']
     if module._diff:
         result['diff'] = config_diff(path, before, after, 'wg_interface')
+        add_live_diff(result, name)
     module.exit_json(**result)
+
+
+def add_live_diff(result, name):
+    """Add the live changes (peers, addresses, routes, rules, firewall) to the diff as text."""
+    text = live_diff(result, name)
+    if text:
+        result.setdefault('diff', {})['prepared'] = text

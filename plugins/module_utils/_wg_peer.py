@@ -13,22 +13,26 @@ import copy
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._wireguard import (
     ConfigError,
+    edit_peer_text,
     empty_peer,
     live_state,
     normalize,
+    parse,
     peer_differs,
     peer_index,
+    redact_text,
+    render,
     wg_bin,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_apply import (
     empty_result,
     link_exists,
+    live_diff,
     live_addresses,
     reconcile_routes,
     run,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_interface import (
-    config_diff,
     install_config,
     load_config,
 )
@@ -116,17 +120,24 @@ def run_peer(module):
         module.no_log_values.add(fields['preshared_key'])
     result = dict(changed=False, public_key=fields['public_key'], config_path=None, **empty_result())
 
-    dummy, before = load_config(module, path)
+    text, before = load_config(module, path)
     table = fwmark = None
     if isinstance(before, Exception):
         module.fail_json(msg='%s does not parse, it was left alone: %s' % (path, before), **result)
     if before is not None:
         result['config_path'] = path
         after = update_model(before, fields, present)
-        result['changed'], dummy = install_config(module, path, before, after, 'wg_peer', backup=False)
+        new_text = edited_text(text, after, fields['public_key'])
+        result['changed'], dummy = install_config(module, path, before, after, 'wg_peer', backup=False,
+                                                  text=new_text)
         table, fwmark = after['interface']['table'], after['interface']['fwmark']
         if module._diff:
-            result['diff'] = config_diff(path, before, after, 'wg_peer')
+            result['diff'] = {
+                'before_header': '%s (keys redacted)' % path,
+                'after_header': '%s (keys redacted)' % path,
+                'before': redact_text(text, after),
+                'after': redact_text(new_text if new_text is not None else render(after, 'wg_peer'), before),
+            }
 
     if params['live']:
         if link_exists(module, name):
@@ -134,4 +145,20 @@ def run_peer(module):
             result['changed'] = result['changed'] or live_changed
         elif before is None:
             module.fail_json(msg='Neither the interface %s nor its config %s exist' % (name, path), **result)
+    if module._diff:
+        prepared = live_diff(result, name)
+        if prepared:
+            result.setdefault('diff', {})['prepared'] = prepared
     module.exit_json(**result)
+
+
+def edited_text(text, after, public_key):
+    """The file with only this peer's lines changed (comments and other lines kept), or None when
+    that does not give ``after`` back (then the whole file is rendered, as wg_interface does)."""
+    try:
+        new_text = edit_peer_text(text, after, public_key)
+        if parse(new_text) == normalize(after):
+            return new_text
+    except ConfigError:
+        pass
+    return None

@@ -32,6 +32,13 @@ description:
     C(table main suppress_prefixlength 0), C(net.ipv4.conf.all.src_valid_mark=1)). With another O(table)
     every allowed IP goes to that table; with V(off) routes are not managed. Routes C(dev <name>) that no
     peer needs any more are removed, the kernel's connected routes are left alone.
+  - Firewall, for a default route added to a running interface - the rules C(wg-quick up) adds, the same way
+    (C(add_default) of wg-quick) - an nftables table C(wg-quick-<name>) per family (C(ip) for V(0.0.0.0/0),
+    C(ip6) for V(::/0)) dropping packets to the interface's addresses that come from elsewhere, and saving and
+    restoring the fwmark of UDP packets in conntrack; with C(iptables-restore) and C(ip6tables-restore) in the
+    tables C(raw) and C(mangle) (rules with the comment wg-quick gives them) when C(nft) is not installed;
+    skipped with a warning when neither is. The rules follow the interface's addresses, and are removed, as
+    C(wg-quick down) does, when the default route goes away; C(wg-quick down) removes the ones this module made.
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:
@@ -157,10 +164,10 @@ options:
     default: true
 notes:
   - The private key is never returned; it is added to the values Ansible hides from its output.
-  - Live changes of a running interface - peers and keys (C(wg syncconf)), addresses, MTU, routes and policy
-    rules. Not applied live - C(DNS), C(Table) changes of routes already in another table, hooks.
-  - The nftables/iptables rules C(wg-quick) adds for a default route are only made when the interface is
-    started by C(wg-quick).
+  - Live changes of a running interface - peers and keys (C(wg syncconf)), addresses, MTU, routes, policy
+    rules, C(src_valid_mark) and the firewall rules of a default route. Not applied live - C(DNS), C(Table)
+    changes of routes already in another table, hooks.
+  - With O(apply=true) and diff mode, the diff ends with the list of the live changes.
 seealso:
   - module: sitemesh.wireguard.wg_keypair
   - module: sitemesh.wireguard.wg_peer
@@ -250,6 +257,28 @@ routes_removed:
   returned: always
   type: list
   elements: str
+rules_changed:
+  description:
+    - The commands (or their effect) that change the policy routing and the firewall of a default route -
+      C(ip rule), C(sysctl), C(nft) script lines, C(iptables -t <table>) rules.
+    - In check mode, what would be run.
+  returned: when any changes
+  type: list
+  elements: str
+  sample:
+    - ip -4 rule add not fwmark 51820 table 51820
+    - ip -4 rule add table main suppress_prefixlength 0
+    - sysctl net.ipv4.conf.all.src_valid_mark=1
+    - nft add table ip wg-quick-wg0
+    - nft add rule ip wg-quick-wg0 postmangle meta l4proto udp mark 51820 ct mark set mark
+interface_updated:
+  description: The private key, listen port or fwmark of the running interface changed.
+  returned: when it changes
+  type: bool
+started:
+  description: The interface was not running and was started.
+  returned: when it is started
+  type: bool
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -15,11 +15,12 @@ description:
   - Manages a single peer the manual way - C(wg set <interface> peer <key> ...) on the running interface, and the
     C([Peer]) section in the wg-quick config file when that file exists.
   - Options that are not given are left as they are; O(allowed_ips) replaces the whole list.
-  - The config file is parsed, changed and rendered with the same model as M(sitemesh.wireguard.wg_interface),
-    checked, and written the same safe way (mode C(0600), atomic rename). Comments other than peer names are
-    not kept.
+  - The config file is parsed and changed with the same model as M(sitemesh.wireguard.wg_interface), checked,
+    and written the same safe way (mode C(0600), atomic rename). Only the lines of this peer that change are
+    rewritten (an inline comment on such a line is kept); every other line - comments, the C([Interface]), the
+    other peers - stays as it was. A removed peer goes with the comment lines right above its C([Peer]).
   - With O(routes=true) the routes of the interface are reconciled afterwards, the way C(wg-quick up) sets
-    them (see M(sitemesh.wireguard.wg_interface)).
+    them, with the policy routing and firewall rules of a default route (see M(sitemesh.wireguard.wg_interface)).
   - Idempotent against both the live state (C(wg show <interface> dump)) and the file.
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
@@ -31,7 +32,7 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
-      - The diff covers the config file, with private and preshared keys redacted.
+      - The diff covers the config file, with private and preshared keys redacted, and lists the live changes.
   idempotent:
     description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: full
@@ -136,6 +137,14 @@ routes_removed:
   returned: always
   type: list
   elements: str
+rules_changed:
+  description:
+    - The fwmark, C(ip rule), C(sysctl) and firewall (C(nft), C(iptables)) changes of a default route, as
+      commands; see M(sitemesh.wireguard.wg_interface).
+  returned: when any changes
+  type: list
+  elements: str
+  sample: [wg set wg0 fwmark 51820, ip -4 rule add not fwmark 51820 table 51820]
 """
 
 from ansible.module_utils.basic import AnsibleModule

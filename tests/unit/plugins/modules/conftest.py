@@ -56,12 +56,15 @@ def run_module(capsys):
     return runner
 
 
-def run_module_process(name, args, netns=None, check=False, diff=False):
-    """The module as Ansible runs it: a Python process reading its args from a JSON file."""
+def run_module_process(name, args, netns=None, check=False, diff=False, prefix=None):
+    """The module as Ansible runs it: a Python process reading its args from a JSON file.
+
+    ``prefix`` is an argv put before the Python command (inside ``ip netns exec``).
+    """
     with tempfile.NamedTemporaryFile('w', suffix='.json', delete=False) as handle:
         json.dump({'ANSIBLE_MODULE_ARGS': _special(args, check, diff)}, handle)
     path = os.path.join(REPO, 'plugins', 'modules', name + '.py')
-    argv = [sys.executable, path, handle.name]
+    argv = list(prefix or []) + [sys.executable, path, handle.name]
     if netns:
         argv = ['ip', 'netns', 'exec', netns] + argv
     env = dict(os.environ, PYTHONPATH=COLLECTIONS)

@@ -13,9 +13,11 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
+import sys
 import time
 
 import pytest
@@ -54,9 +56,9 @@ class Netns(object):
         self.sh('ip', 'link', 'set', 'lo', 'up')
 
     def sh(self, *argv, **kwargs):
-        env = dict(os.environ, WG_HIDE_KEYS='never')
-        return subprocess.run(['ip', 'netns', 'exec', self.ns] + list(argv), capture_output=True, text=True,
-                              env=env, check=kwargs.get('check', True)).stdout
+        env = dict(os.environ, WG_HIDE_KEYS='never', **kwargs.get('env', {}))
+        argv = ['ip', 'netns', 'exec', self.ns] + list(kwargs.get('prefix') or []) + list(argv)
+        return subprocess.run(argv, capture_output=True, text=True, env=env, check=kwargs.get('check', True)).stdout
 
     def run(self, module, args, **kwargs):
         return run_module_process(module, args, netns=self.ns, **kwargs)
@@ -275,3 +277,257 @@ def test_state_absent_takes_interface_down(live):
     assert subprocess.run(['ip', '-n', ns.ns, 'link', 'show', ns.ifname], capture_output=True, check=False).returncode != 0
     assert not ns.conf.exists()
     assert ns.run('wg_interface', gone)['changed'] is False
+
+
+# ---------------------------------------------------------------------------------------------
+# the firewall rules of wg-quick's add_default, made live
+# ---------------------------------------------------------------------------------------------
+
+# Run a command with some binaries hidden: /dev/null (not executable) bind-mounted over them, in the
+# mount namespace `ip netns exec` made for this command only (slave of the host's: nothing leaks out).
+HIDE = ("import os, subprocess, sys\n"
+        "for path in sys.argv[1].split(','):\n"
+        "    subprocess.run(['mount', '--bind', '/dev/null', path], check=True)\n"
+        "os.execvp(sys.argv[2], sys.argv[2:])\n")
+
+
+def hiding(*names):
+    """An argv prefix that hides the given binaries (by their real files) from the command."""
+    paths = []
+    for name in names:
+        found = shutil.which(name) or shutil.which(name, path='/usr/sbin:/sbin:/usr/bin:/bin')
+        if found and os.path.realpath(found) not in paths:
+            paths.append(os.path.realpath(found))
+    return [sys.executable, '-c', HIDE, ','.join(paths)]
+
+
+def path_without(tmp_path, *names):
+    """A PATH for a shell script (wg-quick) without the given commands: /usr/sbin and /sbin are
+    replaced by a directory of links to their other commands (bash would find and run a hidden,
+    non-executable file all the same)."""
+    links = tmp_path / 'sbin'
+    links.mkdir()
+    for directory in ('/usr/sbin', '/sbin', '/usr/local/sbin'):
+        if not os.path.isdir(directory):
+            continue
+        for entry in os.listdir(directory):
+            if entry not in names and not (links / entry).exists():
+                (links / entry).symlink_to(os.path.join(directory, entry))
+    keep = [d for d in os.environ.get('PATH', '').split(os.pathsep) if d and 'sbin' not in d]
+    for extra in ('/usr/bin', '/bin'):
+        if extra not in keep:
+            keep.append(extra)
+    return os.pathsep.join([str(links)] + keep)
+
+
+def need(*tools):
+    for tool in tools:
+        if not shutil.which(tool):
+            pytest.skip('%s is not installed' % tool)
+
+
+def nft_tables(ns):
+    return sorted(line for line in ns.sh('nft', 'list', 'tables').splitlines() if 'wg-quick-' in line)
+
+
+def marked(ns, save='iptables-save'):
+    return [line for line in ns.sh(save).splitlines() if 'wg-quick(8) rule for %s' % ns.ifname in line]
+
+
+def nft_rules(table, name, pf, ips, mark=51820):
+    lines = ['nft add table %s %s' % (pf, table),
+             'nft add chain %s %s preraw { type filter hook prerouting priority -300; }' % (pf, table),
+             'nft add chain %s %s premangle { type filter hook prerouting priority -150; }' % (pf, table),
+             'nft add chain %s %s postmangle { type filter hook postrouting priority -150; }' % (pf, table)]
+    lines += ['nft add rule %s %s preraw iifname != "%s" %s daddr %s fib saddr type != local drop'
+              % (pf, table, name, pf, ip) for ip in ips]
+    lines += ['nft add rule %s %s postmangle meta l4proto udp mark %d ct mark set mark' % (pf, table, mark),
+              'nft add rule %s %s premangle meta l4proto udp meta mark set ct mark' % (pf, table)]
+    return lines
+
+
+def test_default_route_firewall_nft_like_wg_quick(live):
+    need('nft')
+    ns, args = live['ns'], copy(live['args'])
+    name, table = ns.ifname, 'wg-quick-%s' % ns.ifname
+    assert ns.run('wg_interface', args)['changed'] is True
+    assert nft_tables(ns) == []
+    assert ns.sh('sysctl', '-n', 'net.ipv4.conf.all.src_valid_mark').strip() == '0'
+    args['peers'][0]['allowed_ips'] = ['172.16.1.2/32', '0.0.0.0/0']
+    expected = (['ip -4 rule add not fwmark 51820 table 51820', 'ip -4 rule add table main suppress_prefixlength 0',
+                 'sysctl net.ipv4.conf.all.src_valid_mark=1'] + nft_rules(table, name, 'ip', ['172.16.1.1']))
+
+    check = ns.run('wg_interface', args, check=True, diff=True)
+    assert check.rc == 0, check.result
+    assert check['changed'] is True and check['rules_changed'] == expected
+    assert nft_tables(ns) == [] and 'lookup 51820' not in ns.sh('ip', '-4', 'rule', 'show')
+    assert ns.sh('sysctl', '-n', 'net.ipv4.conf.all.src_valid_mark').strip() == '0'
+
+    res = ns.run('wg_interface', args, diff=True)
+    assert res.rc == 0, res.result
+    assert res['changed'] is True and res['rules_changed'] == expected
+    assert 'nft add table ip %s' % table in res['diff']['prepared']
+    assert_no_secrets(res, live['private'], live['psk'])
+    assert nft_tables(ns) == ['table ip %s' % table]
+    listing = ns.sh('nft', 'list', 'table', 'ip', table)
+    assert 'iifname != "%s" ip daddr 172.16.1.1 fib saddr type != local drop' % name in listing
+    assert 'meta l4proto udp meta mark 0x0000ca6c ct mark set meta mark' in listing
+    assert 'meta l4proto udp meta mark set ct mark' in listing
+    assert listing.count('type filter hook prerouting priority raw;') == 1
+    assert ns.sh('sysctl', '-n', 'net.ipv4.conf.all.src_valid_mark').strip() == '1'
+    again = ns.run('wg_interface', args, diff=True)
+    assert again['changed'] is False and 'rules_changed' not in again.result, again.result
+    assert 'prepared' not in again['diff']
+
+    # an address more: the table is replaced with a rule for it (in one nft transaction)
+    args['addresses'].append('172.16.9.1/24')
+    res = ns.run('wg_interface', args)
+    assert res['changed'] is True
+    assert res['rules_changed'] == ['nft delete table ip %s' % table] + nft_rules(
+        table, name, 'ip', ['172.16.1.1', '172.16.9.1'])
+    assert 'ip daddr 172.16.9.1 fib saddr' in ns.sh('nft', 'list', 'table', 'ip', table)
+    assert ns.run('wg_interface', args)['changed'] is False
+
+    # wg-quick makes the very same table, and its down removes ours
+    ours = ns.sh('nft', 'list', 'table', 'ip', table)
+    ns.sh('wg-quick', 'down', str(ns.conf))
+    assert nft_tables(ns) == []
+    ns.sh('wg-quick', 'up', str(ns.conf))
+    assert ns.sh('nft', 'list', 'table', 'ip', table) == ours
+    res = ns.run('wg_interface', args)
+    assert res['changed'] is False, res.result
+
+    # the default route goes: rules and table go, as in wg-quick's del_if / remove_firewall
+    removed = ['ip -4 rule delete table 51820', 'ip -4 rule delete table main suppress_prefixlength 0',
+               'nft delete table ip %s' % table]
+    check = ns.run('wg_interface', live['args'], check=True)
+    assert check['changed'] is True and check['rules_changed'] == removed
+    assert nft_tables(ns) == ['table ip %s' % table] and 'lookup 51820' in ns.sh('ip', '-4', 'rule', 'show')
+    res = ns.run('wg_interface', live['args'], diff=True)
+    assert res['changed'] is True
+    assert res['rules_changed'] == removed
+    assert 'nft delete table ip %s' % table in res['diff']['prepared']
+    assert nft_tables(ns) == []
+    assert 'lookup 51820' not in ns.sh('ip', '-4', 'rule', 'show')
+    assert ns.run('wg_interface', live['args'])['changed'] is False
+
+
+def test_default_route_firewall_dual_stack(live):
+    need('nft')
+    ns, args = live['ns'], copy(live['args'])
+    name, table = ns.ifname, 'wg-quick-%s' % ns.ifname
+    args['addresses'].append('fd00:16::1/64')
+    assert ns.run('wg_interface', args)['changed'] is True
+    link_local = [w.split('/')[0] for w in ns.sh('ip', '-o', '-6', 'addr', 'show', 'dev', name).split()
+                  if w.startswith('fe80:')]
+    args['peers'][0]['allowed_ips'] = ['0.0.0.0/0', '::/0']
+    res = ns.run('wg_interface', args)
+    assert res.rc == 0, res.result
+    assert nft_tables(ns) == ['table ip %s' % table, 'table ip6 %s' % table]
+    assert res['rules_changed'][-len(nft_rules(table, name, 'ip6', ['fd00:16::1'] + link_local)):] == nft_rules(
+        table, name, 'ip6', ['fd00:16::1'] + link_local)
+    listing6 = ns.sh('nft', 'list', 'table', 'ip6', table)
+    assert 'iifname != "%s" ip6 daddr fd00:16::1 fib saddr type != local drop' % name in listing6
+    for ip in link_local:  # wg-quick protects every address `ip -o -6 addr show` lists
+        assert 'ip6 daddr %s fib saddr' % ip in listing6
+    assert 'not from all fwmark 0xca6c lookup 51820' in ns.sh('ip', '-6', 'rule', 'show')
+    assert ns.run('wg_interface', args)['changed'] is False
+    # the same tables as wg-quick's (the new link gets another link-local address: compared apart)
+    ours = dict((pf, ns.sh('nft', 'list', 'table', pf, table)) for pf in ('ip', 'ip6'))
+    ns.sh('wg-quick', 'down', str(ns.conf))
+    ns.sh('wg-quick', 'up', str(ns.conf))
+    theirs = dict((pf, ns.sh('nft', 'list', 'table', pf, table)) for pf in ('ip', 'ip6'))
+    assert theirs['ip'] == ours['ip']
+    assert re.sub(r'fe80::[0-9a-f:]+', 'LL', theirs['ip6']) == re.sub(r'fe80::[0-9a-f:]+', 'LL', ours['ip6'])
+    assert ns.run('wg_interface', args)['changed'] is False
+
+    # only ::/0 goes: its rules and its table, the IPv4 ones stay
+    args['peers'][0]['allowed_ips'] = ['0.0.0.0/0']
+    res = ns.run('wg_interface', args)
+    assert res['changed'] is True
+    assert res['rules_changed'] == ['ip -6 rule delete table 51820',
+                                    'ip -6 rule delete table main suppress_prefixlength 0',
+                                    'nft delete table ip6 %s' % table]
+    assert nft_tables(ns) == ['table ip %s' % table]
+    assert ns.sh('nft', 'list', 'table', 'ip', table) == ours['ip']
+    assert ns.run('wg_interface', args)['changed'] is False
+
+
+def test_default_route_firewall_wg_peer(live):
+    """wg_peer adding and removing a default route live does the same (fwmark by `wg set`)."""
+    need('nft')
+    ns, args = live['ns'], live['args']
+    table = 'wg-quick-%s' % ns.ifname
+    assert ns.run('wg_interface', args)['changed'] is True
+    peer = {'interface': ns.ifname, 'config_path': str(ns.conf), 'public_key': live['peers'][1],
+            'allowed_ips': ['0.0.0.0/0']}
+    res = ns.run('wg_peer', peer, diff=True)
+    assert res.rc == 0, res.result
+    assert res['rules_changed'][:3] == ['wg set %s fwmark 51820' % ns.ifname,
+                                        'ip -4 rule add not fwmark 51820 table 51820',
+                                        'ip -4 rule add table main suppress_prefixlength 0']
+    assert 'nft add table ip %s' % table in res['rules_changed']
+    assert 'nft add table ip %s' % table in res['diff']['prepared']
+    assert nft_tables(ns) == ['table ip %s' % table]
+    assert ns.run('wg_peer', peer)['changed'] is False
+    gone = dict(peer, state='absent')
+    del gone['allowed_ips']
+    res = ns.run('wg_peer', gone)
+    assert res['changed'] is True and 'nft delete table ip %s' % table in res['rules_changed']
+    assert nft_tables(ns) == []
+    assert ns.run('wg_peer', gone)['changed'] is False
+
+
+def test_default_route_firewall_iptables_when_nft_is_missing(live, tmp_path):
+    need('iptables-restore', 'iptables-save', 'nft', 'mount')
+    ns, args = live['ns'], copy(live['args'])
+    name = ns.ifname
+    no_nft = hiding('nft')
+    wg_quick_env = {'PATH': path_without(tmp_path, 'nft')}
+    assert ns.run('wg_interface', args, prefix=no_nft)['changed'] is True
+    args['peers'][0]['allowed_ips'] = ['172.16.1.2/32', '0.0.0.0/0']
+    marker = '-m comment --comment "wg-quick(8) rule for %s"' % name
+    check = ns.run('wg_interface', args, prefix=no_nft, check=True)
+    assert check['changed'] is True and marked(ns) == []
+    res = ns.run('wg_interface', args, prefix=no_nft)
+    assert res.rc == 0, res.result
+    assert res['rules_changed'][3:] == [
+        'iptables -t raw -I PREROUTING ! -i %s -d 172.16.1.1 -m addrtype ! --src-type LOCAL -j DROP %s' % (name, marker),
+        'iptables -t mangle -I POSTROUTING -m mark --mark 51820 -p udp -j CONNMARK --save-mark %s' % marker,
+        'iptables -t mangle -I PREROUTING -p udp -j CONNMARK --restore-mark %s' % marker]
+    ours = marked(ns)
+    assert len(ours) == 3 and nft_tables(ns) == []
+    assert ns.run('wg_interface', args, prefix=no_nft)['changed'] is False
+    # wg-quick without nft makes the same rules
+    ns.sh('wg-quick', 'down', str(ns.conf), env=wg_quick_env)
+    assert marked(ns) == []
+    ns.sh('wg-quick', 'up', str(ns.conf), env=wg_quick_env)
+    assert marked(ns) == ours and nft_tables(ns) == []
+    assert ns.run('wg_interface', args, prefix=no_nft)['changed'] is False
+    # an address more: the rules are replaced
+    args['addresses'].append('172.16.9.1/24')
+    res = ns.run('wg_interface', args, prefix=no_nft)
+    assert res['changed'] is True and len(marked(ns)) == 4
+    assert ns.run('wg_interface', args, prefix=no_nft)['changed'] is False
+    # the default route goes: the marked rules go
+    res = ns.run('wg_interface', live['args'], prefix=no_nft)
+    assert res['changed'] is True
+    assert sum(1 for line in res['rules_changed'] if line.startswith('iptables -t ') and ' -D ' in line) == 4
+    assert marked(ns) == []
+    assert ns.run('wg_interface', live['args'], prefix=no_nft)['changed'] is False
+
+
+def test_default_route_without_nft_and_iptables_warns(live):
+    need('iptables-restore', 'nft', 'mount')
+    ns, args = live['ns'], copy(live['args'])
+    nothing = hiding('nft', 'iptables-restore', 'ip6tables-restore', 'iptables-save', 'ip6tables-save')
+    assert ns.run('wg_interface', args, prefix=nothing)['changed'] is True
+    args['peers'][0]['allowed_ips'] = ['0.0.0.0/0']
+    res = ns.run('wg_interface', args, prefix=nothing)
+    assert res.rc == 0, res.result
+    assert res['changed'] is True
+    assert 'Neither nft nor iptables-restore is installed' in json.dumps(res.get('warnings')), res.raw
+    assert not any(line.startswith(('nft ', 'iptables ')) for line in res['rules_changed'])
+    assert 'not from all fwmark 0xca6c lookup 51820' in ns.sh('ip', '-4', 'rule', 'show')
+    assert nft_tables(ns) == [] and marked(ns) == []
+    assert ns.run('wg_interface', args, prefix=nothing)['changed'] is False
