@@ -29,6 +29,11 @@ from collections.abc import Mapping, Sequence
 from ansible.errors import AnsibleFilterError
 
 try:
+    from jinja2 import Undefined as _Undefined
+except ImportError:  # pragma: no cover - jinja2 comes with ansible-core
+    _Undefined = None
+
+try:
     import netaddr
 except ImportError:  # pragma: no cover - reported when needed
     netaddr = None
@@ -168,12 +173,50 @@ class _Site:
         self.own = []                # tunnel /32 (/128) + client networks, as net tuples
 
 
+def _find_undefined(value, depth=0):
+    """The first jinja2 Undefined in value (or in its list items / dict values), else None.
+
+    ansible-core 2.19 hands out an Undefined marker for a variable whose template references an
+    undefined name (``wireguard_endpoint: '{{ typo }}'``) instead of raising, and fills lists lazily.
+    """
+    if _Undefined is None or depth > 3:
+        return None
+    if isinstance(value, _Undefined):
+        return value
+    if isinstance(value, Mapping):
+        items = value.values()
+    elif isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        items = value
+    else:
+        return None
+    for item in items:
+        found = _find_undefined(item, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _undefined_text(undefined):
+    for attr in ('_undefined_message', '_undefined_hint'):
+        try:
+            text = getattr(undefined, attr)
+        except Exception:  # pragma: no cover - Undefined raises on most attribute access
+            text = None
+        if text:
+            return str(text)
+    return 'an undefined variable'
+
+
 def _get(hv, key, name, errors):
     """hv.get(key), turning a templating error into an error line naming the host and the variable."""
     try:
         value = hv.get(key)
+        undefined = _find_undefined(value)
     except Exception as exc:  # templating errors of Ansible's lazy HostVars come in many classes
         errors.append('%s: %s cannot be evaluated: %s' % (name, key, exc))
+        return None
+    if undefined is not None:
+        errors.append('%s: %s cannot be evaluated: %s' % (name, key, _undefined_text(undefined)))
         return None
     if value is None:
         return None

@@ -4,8 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Promise: "--limit never drops peers".
 
-A playbook runs the role's own read_keys.yml (include_role) and then the very set_fact task of
-roles/wireguard_peer/tasks/interface.yml (read from that file, not copied by hand), against the example
+A playbook runs the role's own read_keys.yml (include_role, public) and uses the role's own
+_wireguard_mesh (roles/wireguard_peer/vars/main.yml, what the interface task is given), against the example
 inventory and a public key store in tmp_path. Each site's peer list is written to tmp_path as JSON by a
 copy delegated to localhost. A run on the whole mesh and a run with --limit giant must give giant the same
 peers. Hosts have the podman connection to a container that does not exist: nothing touches them.
@@ -20,19 +20,17 @@ import pytest
 import yaml
 
 
-def _interface_mesh_task(sm):
-    """The task of interface.yml that computes _wireguard_mesh, exactly as the role has it."""
-    with open(os.path.join(sm.PEER_ROLE, 'tasks', 'interface.yml'), encoding='utf-8') as f:
-        tasks = yaml.safe_load(f)
-    found = [t for t in tasks if '_wireguard_mesh' in (t.get('ansible.builtin.set_fact') or {})]
-    assert len(found) == 1, 'interface.yml no longer sets _wireguard_mesh in one set_fact task: %r' % tasks
-    expression = found[0]['ansible.builtin.set_fact']['_wireguard_mesh']
+def _check_role_mesh_var(sm):
+    """The role computes _wireguard_mesh in vars/main.yml from the inventory group, never from the play."""
+    with open(os.path.join(sm.PEER_ROLE, 'vars', 'main.yml'), encoding='utf-8') as f:
+        expression = yaml.safe_load(f)['_wireguard_mesh']
     assert 'sitemesh.wireguard.mesh_host' in expression and '_wireguard_public_keys' in expression, expression
+    assert 'groups[wireguard_mesh_group]' in expression, expression
     assert 'ansible_play_hosts' not in expression and 'play_hosts' not in expression, expression
-    return found[0]
 
 
 def _playbook(sm, out_dir):
+    _check_role_mesh_var(sm)
     return [{
         'name': 'Peers of each site, computed by the role code on the controller only',
         'hosts': 'wireguard',
@@ -43,10 +41,10 @@ def _playbook(sm, out_dir):
                 'ansible.builtin.include_role': {
                     'name': 'sitemesh.wireguard.wireguard_peer',
                     'tasks_from': 'read_keys.yml',
-                    'public': True,  # the role defaults (wireguard_mesh_group, ...) for the next task
+                    # the role's defaults and vars (wireguard_mesh_group, _wireguard_mesh) for the next task
+                    'public': True,
                 },
             },
-            _interface_mesh_task(sm),
             {
                 'name': 'Write the peers of this site on the controller',
                 'ansible.builtin.copy': {
