@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh Debian machine: `scripts/test.sh`
 #   setup (apt packages, pinned .venv) -> unit tests -> ansible-test sanity -> ansible-lint
-#   -> syntax check -> mesh benchmark (prints figures) -> molecule scenarios on real Debian containers.
+#   -> syntax check -> mesh benchmark (prints figures) -> molecule scenarios on real Debian containers
+#   -> converge benchmark (site.yml timings on containers, prints figures).
 # Options: --quick (no molecule), --scenario NAME (repeatable; default: all scenarios).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -48,6 +49,8 @@ step "syntax check" ansible-playbook site.yml --syntax-check
 step "benchmark" .venv/bin/python tests/benchmark/bench_mesh.py
 if ((quick == 0)); then
   step "molecule" tests/testbed/run-molecule.sh "${scenarios[@]}"
+  # Converge timings of site.yml on containers (first run, unchanged re-run, a fourth site): figures.
+  ((${#scenarios[@]} == 0)) && step "converge benchmark" tests/benchmark/bench_converge.sh
 fi
 
 echo

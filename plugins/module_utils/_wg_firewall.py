@@ -45,8 +45,9 @@ MARKER = 'wg-quick(8) rule for %s'
 _CHAIN_RE = re.compile(r'^chain (\S+) \{$')
 _HOOK_RE = re.compile(r'^type (\S+) hook (\S+) (?:device \S+ )?priority ([^;]+);(?:\s*policy (\S+);)?$')
 _DROP_RE = re.compile(r'^iifname != "([^"]*)" (ip6?) daddr (\S+) fib saddr type != local drop$')
-_SAVE_RE = re.compile(r'^meta l4proto udp (?:meta )?mark (\S+) ct mark set (?:meta )?mark$')
-_RESTORE_RE = re.compile(r'^meta l4proto udp (?:meta )?mark set ct mark$')
+# nft prints the protocol by number where /etc/protocols is missing (no netbase: minimal images).
+_SAVE_RE = re.compile(r'^meta l4proto (?:udp|17) (?:meta )?mark (\S+) ct mark set (?:meta )?mark$')
+_RESTORE_RE = re.compile(r'^meta l4proto (?:udp|17) (?:meta )?mark set ct mark$')
 
 
 def table_name(name):

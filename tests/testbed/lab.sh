@@ -88,25 +88,10 @@ PY
 
 summary() {
   local s now keys line key ts peer age a b src dst out
-  now=$(date +%s)
   declare -A name_of
   for s in $(sites); do
     key="$(podman exec "$PREFIX$s" wg show wg0 public-key 2>/dev/null || true)"
     [ -n "$key" ] && name_of[$key]=$s
-  done
-  echo
-  echo "== WireGuard peers (latest handshake age)"
-  for s in $(sites); do
-    if ! keys="$(podman exec "$PREFIX$s" wg show wg0 latest-handshakes 2>/dev/null)"; then
-      echo "  $s: no wg0"; continue
-    fi
-    echo "  $s:"
-    while read -r key ts; do
-      [ -n "$key" ] || continue
-      peer="${name_of[$key]:-${key:0:10}...}"
-      if [ "$ts" = 0 ]; then age="never"; else age="$((now - ts)) s ago"; fi
-      printf '    %-10s %s\n' "$peer" "$age"
-    done <<<"$keys"
   done
   echo
   echo "== ping between client networks (ping -c1 -W1 -I <own client address> <peer client address>)"
@@ -126,6 +111,25 @@ summary() {
     done
     echo
   done
+  echo
+  echo "== WireGuard peers (latest handshake age)"
+  now=$(date +%s)
+  for s in $(sites); do
+    if ! keys="$(podman exec "$PREFIX$s" wg show wg0 latest-handshakes 2>/dev/null)"; then
+      echo "  $s: no wg0"; continue
+    fi
+    echo "  $s:"
+    while read -r key ts; do
+      [ -n "$key" ] || continue
+      peer="${name_of[$key]:-${key:0:10}...}"
+      if [ "$ts" = 0 ]; then age="never"; else age="$((now - ts)) s ago"; fi
+      printf '    %-10s %s\n' "$peer" "$age"
+    done <<<"$keys"
+  done
+  for s in $(sites); do break; done  # the first site
+  echo
+  echo "== wg show wg0 on $s"
+  podman exec "$PREFIX$s" wg show wg0 2>/dev/null | sed 's/^/  /' || echo "  no wg0"
 }
 
 up() {

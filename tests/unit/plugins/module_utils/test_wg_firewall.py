@@ -47,6 +47,31 @@ OLD_LISTING = """table ip6 wg-quick-wg0 {
 
 IPS = ['fd00:9::1', 'fe80::aa2c:ef55:f6ea:adae']
 
+# what nft 1.0.6 printed on a Debian 12 container without /etc/protocols (no netbase): udp as 17
+# (captured from the test bed; the module rebuilt this table on every run before it was recognised)
+NUMERIC_PROTO_LISTING = """table ip wg-quick-wg0 {
+\tchain preraw {
+\t\ttype filter hook prerouting priority raw; policy accept;
+\t\tiifname != "wg0" ip daddr 172.16.1.1 fib saddr type != local drop
+\t}
+
+\tchain premangle {
+\t\ttype filter hook prerouting priority mangle; policy accept;
+\t\tmeta l4proto 17 meta mark set ct mark
+\t}
+
+\tchain postmangle {
+\t\ttype filter hook postrouting priority mangle; policy accept;
+\t\tmeta l4proto 17 meta mark 0x0000ca6c ct mark set meta mark
+\t}
+}
+"""
+
+
+def test_numeric_protocol_listing_is_recognised():
+    assert fw.parse_nft_table(NUMERIC_PROTO_LISTING) == fw.wanted_facts('wg0', 4, 51820, ['172.16.1.1'])
+    assert fw.parse_nft_table(NUMERIC_PROTO_LISTING) != fw.wanted_facts('wg0', 4, 51821, ['172.16.1.1'])
+
 
 def test_wg_quick_table_is_recognised():
     wanted = fw.wanted_facts('wg0', 6, 51820, IPS)
