@@ -84,14 +84,14 @@ main() {
   podman rm -f -t 0 --ignore $(names) >/dev/null
   local s name address
   for s in "${SITES[@]}"; do read -r name address <<<"$s"; start_site "$name" "$address"; done
-  for s in "${SITES[@]}"; do podman exec "$PREFIX${s%% *}" systemctl is-system-running --wait >/dev/null || true; done
+  for s in "${SITES[@]}"; do podman exec "$PREFIX${s%% *}" systemctl is-system-running --wait >/dev/null 2>&1 || true; done
   write_inventory "$WORK/inventory3" giant moly raspi
   write_inventory "$WORK/inventory4" giant moly raspi kiwi
   echo "site.yml on containers (podman connection, no pipelining), apt through the warm proxy cache:"
   converge "first converge (3 sites)" "$WORK/inventory3"
   converge "unchanged re-run" "$WORK/inventory3"
   read -r name address <<<"$FOURTH"; start_site "$name" "$address"
-  podman exec "${PREFIX}kiwi" systemctl is-system-running --wait >/dev/null || true
+  sleep 1; podman exec "${PREFIX}kiwi" systemctl is-system-running --wait >/dev/null 2>&1 || true
   converge "adding a fourth site" "$WORK/inventory4"
   converge "unchanged re-run (4)" "$WORK/inventory4"
   echo "wg0 peers on giant after the fourth site joined: $(podman exec "${PREFIX}giant" wg show wg0 peers | wc -l)"

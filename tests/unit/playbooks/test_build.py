@@ -242,3 +242,36 @@ def test_ansible_doc_lists_every_plugin(sm, installed, plugin_type, directory):
     in_checkout = {f[:-len(suffix)] for f in os.listdir(os.path.join(sm.REPO, directory))
                    if f.endswith(suffix) and not f.startswith('_')}
     assert in_checkout and listed == in_checkout, result
+
+
+def test_installed_collection_runs_outside_the_repo(sm, installed, tmp_path):
+    """The installed copy works elsewhere: its site.yml validates the example inventory on the controller,
+    and the role computes giant's peers from a key store (the hosts are never contacted: their
+    connection points at containers that do not exist, and the playbook stops at validation via a tag)."""
+    base, coll, root = installed
+    inventory = sm.copy_example_inventory(tmp_path / 'inventory')
+    sm.write_fake_connection_inventory(os.path.join(inventory, 'fake_connection.yml'), sm.example_hosts())
+    store = tmp_path / 'keys'
+    store.mkdir()
+    keys = {host: sm.new_public_key() for host in sm.example_hosts()}
+    for host, key in keys.items():
+        (store / ('%s.pub' % host)).write_text(key + '\n')
+    playbook = tmp_path / 'peers.yml'
+    playbook.write_text(yaml.safe_dump([
+        {'name': 'The installed collection site.yml', 'ansible.builtin.import_playbook': str(root / 'site.yml'),
+         'tags': ['never']},
+        {'name': 'Peers of giant, by the installed role', 'hosts': 'giant', 'gather_facts': False, 'tasks': [
+            {'name': 'Validate and read keys', 'ansible.builtin.include_role': {
+                'name': 'sitemesh.wireguard.wireguard_peer', 'tasks_from': 'validate.yml', 'public': True}},
+            {'name': 'Show the peers', 'ansible.builtin.debug': {
+                'msg': "PEERS={{ _wireguard_mesh.peers | map(attribute='name') | join(',') }}"}}]}]))
+    cwd = base / 'cwd-run'
+    cwd.mkdir(exist_ok=True)
+    env = sm.clean_env(ANSIBLE_HOME=base / 'home', ANSIBLE_LOCAL_TEMP=tmp_path / 'tmp',
+                       ANSIBLE_COLLECTIONS_PATH='%s:%s' % (coll, _site_packages_collections()))
+    result = sm.run([sm.venv_tool('ansible-playbook'), '-i', inventory, str(playbook),
+                     '-e', 'wireguard_public_key_store=%s' % store], cwd, env)
+    assert result.rc == 0, result
+    assert 'PEERS=moly,raspi' in result.output, result
+    recap = sm.parse_recap(result.output)
+    assert recap['giant']['unreachable'] == 0 and recap['giant']['failed'] == 0, result
