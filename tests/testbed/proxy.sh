@@ -40,6 +40,10 @@ LogDir: $PROXY_LOG_DIR
 Port: $PROXY_PORT
 SocketPath: $STATE_DIR/apt-cacher-ng.socket
 PidFile: $PROXY_PIDFILE
+# Index files (InRelease, Packages) fetched in the last hour are served from the cache without asking
+# the mirror again: several containers refreshing the same index at once made apt-cacher-ng fail to
+# swap the file ("Failure to move file ... out of the way") and left one apt-get update hanging.
+FreshIndexMaxAge: 3600
 CONF
 }
 
