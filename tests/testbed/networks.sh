@@ -46,7 +46,25 @@ create() {
     log "network $name $subnet (gateway $gw, internal) created"
   done
   start_anchor
+  host_gateways
   verify
+}
+
+# The host side of each bridge must carry the gateway address: containers reach the apt proxy there.
+# netavark puts it on the bridge even for --internal networks; the CNI backend (podman 4.3 without
+# netavark, as on a fresh Debian 12 with --no-install-recommends) writes "isGateway": false for them
+# and leaves the bridge without an address. Add it then: containers still get no default route.
+host_gateways() {
+  local n name subnet gw bridge addrs
+  addrs="$(ip -4 -o addr show 2>/dev/null || true)"
+  for n in "${NETWORKS[@]}"; do
+    read -r name subnet gw <<<"$n"
+    if grep -q " inet ${gw}/" <<<"$addrs"; then continue; fi
+    bridge="$(podman network inspect -f '{{.NetworkInterface}}' "$name")"
+    [ -n "$bridge" ] && ip link show dev "$bridge" >/dev/null 2>&1 || die "network $name: no bridge on the host"
+    ip addr add "$gw/${subnet#*/}" dev "$bridge"
+    log "network $name: gateway $gw put on the host side of $bridge (the backend left it without address)"
+  done
 }
 
 verify() {

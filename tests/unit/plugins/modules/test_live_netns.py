@@ -531,3 +531,87 @@ def test_default_route_without_nft_and_iptables_warns(live):
     assert 'not from all fwmark 0xca6c lookup 51820' in ns.sh('ip', '-4', 'rule', 'show')
     assert nft_tables(ns) == [] and marked(ns) == []
     assert ns.run('wg_interface', args, prefix=nothing)['changed'] is False
+
+
+@pytest.fixture
+def pair(tmp_path, wg_key):
+    """Two sites in two namespaces joined by a veth 'public network', each with a client network on lo."""
+    a_dir, b_dir = tmp_path / 'a', tmp_path / 'b'
+    a_dir.mkdir()
+    b_dir.mkdir()
+    a, b = Netns(a_dir), Netns(b_dir)
+    try:
+        subprocess.run(['ip', 'link', 'add', 'pub0', 'netns', a.ns, 'type', 'veth',
+                        'peer', 'name', 'pub0', 'netns', b.ns], check=True)
+        sites = []
+        for n, (ns, other) in enumerate(((a, b), (b, a)), start=1):
+            ns.sh('ip', 'addr', 'add', '198.51.100.%d/24' % n, 'dev', 'pub0')
+            ns.sh('ip', 'link', 'set', 'pub0', 'up')
+            ns.sh('ip', 'addr', 'add', '10.0.%d.1/24' % n, 'dev', 'lo')
+            private, public = wg_key()
+            keyfile = ns.dir / ('%s.key' % ns.ifname)
+            keyfile.write_text(private + '\n')
+            keyfile.chmod(0o600)
+            sites.append(dict(ns=ns, private=private, public=public, keyfile=str(keyfile),
+                              port=46000 + next(COUNTER) % 1000))
+        for n, (site, other) in enumerate(((sites[0], sites[1]), (sites[1], sites[0])), start=1):
+            m = 3 - n
+            site['args'] = {
+                'name': site['ns'].ifname, 'config_path': str(site['ns'].conf), 'private_key_file': site['keyfile'],
+                'addresses': ['172.16.1.%d/24' % n], 'listen_port': site['port'], 'enabled': False,
+                'peers': [{'name': 'site%d' % m, 'public_key': other['public'],
+                           'allowed_ips': ['172.16.1.%d/32' % m, '10.0.%d.0/24' % m],
+                           'endpoint': '198.51.100.%d:%d' % (m, other['port'])}],
+            }
+        yield sites
+    finally:
+        a.cleanup()
+        b.cleanup()
+
+
+def test_traffic_survives_live_changes_on_both_ends(pair, wg_key):
+    """Promise 3 with real packets: a peer, an address and a route come and go on both sites
+    while a ping runs through the tunnel; not one packet is lost and no interface is recreated."""
+    a, b = pair
+    for site in pair:
+        res = site['ns'].run('wg_interface', site['args'])
+        assert res.rc == 0 and res['changed'] is True, res.result
+    # the tunnel carries traffic between the client networks
+    out = a['ns'].sh('ping', '-c', '3', '-W', '2', '-I', '10.0.1.1', '10.0.2.1', check=False)
+    assert ' 0% packet loss' in out, out
+    index = [site['ns'].ifindex() for site in pair]
+
+    count = 150  # 7.5 s at 20 per second, longer than the changes below
+    ping = subprocess.Popen(['ip', 'netns', 'exec', a['ns'].ns, 'ping', '-n', '-q', '-i', '0.05', '-W', '1',
+                             '-c', str(count), '-I', '10.0.1.1', '10.0.2.1'],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        laptop = wg_key()[1]
+        changed = []
+        for n, site in enumerate(pair, start=1):
+            args = copy(site['args'])
+            args['addresses'].append('fd00:16::%d/64' % n)                     # an address
+            args['peers'][0]['allowed_ips'].append('10.0.%d.0/24' % (6 + n))   # a route to the other site
+            args['peers'].append({'name': 'laptop', 'public_key': laptop,      # a peer
+                                  'allowed_ips': ['172.16.1.9/32', '10.99.0.0/24'], 'persistent_keepalive': 25})
+            res = site['ns'].run('wg_interface', args)
+            assert res.rc == 0, res.result
+            changed.append(res)
+        for site in pair:  # and back
+            res = site['ns'].run('wg_interface', site['args'])
+            assert res.rc == 0, res.result
+            changed.append(res)
+        out = ping.communicate(timeout=60)[0]
+    finally:
+        if ping.poll() is None:
+            ping.kill()
+    for res in changed[:2]:
+        assert res['peers_added'] == [laptop] and len(res['addresses_added']) == 1
+        assert sorted(res['routes_added'])[0].startswith('10.0.')
+    for res in changed[2:]:
+        assert res['peers_removed'] == [laptop] and len(res['addresses_removed']) == 1
+        assert '10.99.0.0/24' in res['routes_removed']
+    assert '%d packets transmitted, %d received, 0%% packet loss' % (count, count) in out, out
+    assert [site['ns'].ifindex() for site in pair] == index
+    for site in pair:
+        assert site['ns'].run('wg_interface', site['args'])['changed'] is False
