@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.." || exit 1
 root=$(pwd)
 py=${PYTHON_VERSION:-3.11}
 
+# ansible-test skips its shellcheck test with a mere warning when the program is missing: refuse instead.
+command -v shellcheck >/dev/null || { echo "shellcheck is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
+
 pip_ver=24.2
 cache="$HOME/.ansible/test/cache"
 mkdir -p "$cache"

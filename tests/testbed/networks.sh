@@ -61,7 +61,7 @@ host_gateways() {
     read -r name subnet gw <<<"$n"
     if grep -q " inet ${gw}/" <<<"$addrs"; then continue; fi
     bridge="$(podman network inspect -f '{{.NetworkInterface}}' "$name")"
-    [ -n "$bridge" ] && ip link show dev "$bridge" >/dev/null 2>&1 || die "network $name: no bridge on the host"
+    if [ -z "$bridge" ] || ! ip link show dev "$bridge" >/dev/null 2>&1; then die "network $name: no bridge on the host"; fi
     ip addr add "$gw/${subnet#*/}" dev "$bridge"
     log "network $name: gateway $gw put on the host side of $bridge (the backend left it without address)"
   done
