@@ -181,19 +181,15 @@ def _find_undefined(value, depth=0):
     ansible-core 2.19 hands out an Undefined marker for a variable whose template references an
     undefined name (``wireguard_endpoint: '{{ typo }}'``) instead of raising, and fills lists lazily.
     """
-    # Fast paths first (plain scalars, dict, list): the ABC checks below cost more than the rest of
-    # a site's parsing, and a 1,000-host mesh reads seven variables of every host per call.
+    # Plain scalars first: the ABC checks below cost more than the rest of a site's parsing, and a
+    # 1,000-host mesh reads seven variables of every host per call.
     if _Undefined is None or depth > 3 or value is None or isinstance(value, (str, bytes, int, float)):
         return None
     if isinstance(value, _Undefined):
         return value
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         items = value.values()
-    elif isinstance(value, (list, tuple)):
-        items = value
-    elif isinstance(value, Mapping):
-        items = value.values()
-    elif isinstance(value, Sequence):
+    elif _is_list(value):
         items = value
     else:
         return None
