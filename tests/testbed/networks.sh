@@ -55,11 +55,11 @@ create() {
 # netavark, as on a fresh Debian 12 with --no-install-recommends) writes "isGateway": false for them
 # and leaves the bridge without an address. Add it then: containers still get no default route.
 host_gateways() {
-  local n name subnet gw bridge addrs
-  addrs="$(ip -4 -o addr show 2>/dev/null || true)"
+  local n name subnet gw bridge present
+  present="$(present_gateways)"
   for n in "${NETWORKS[@]}"; do
     read -r name subnet gw <<<"$n"
-    if grep -q " inet ${gw}/" <<<"$addrs"; then continue; fi
+    if grep -qxF "$gw" <<<"$present"; then continue; fi
     bridge="$(podman network inspect -f '{{.NetworkInterface}}' "$name")"
     if [ -z "$bridge" ] || ! ip link show dev "$bridge" >/dev/null 2>&1; then die "network $name: no bridge on the host"; fi
     ip addr add "$gw/${subnet#*/}" dev "$bridge"
