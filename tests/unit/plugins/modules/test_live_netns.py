@@ -104,12 +104,18 @@ def netns(tmp_path):
         ns.cleanup()
 
 
+def write_key(ns, private):
+    """The interface's private key file in the namespace's wireguard dir (0600), as wg_keypair leaves it."""
+    keyfile = ns.dir / ('%s.key' % ns.ifname)
+    keyfile.write_text(private + '\n')
+    keyfile.chmod(0o600)
+    return keyfile
+
+
 @pytest.fixture
 def live(netns, wg_key):
     private, public = wg_key()
-    keyfile = netns.dir / ('%s.key' % netns.ifname)
-    keyfile.write_text(private + '\n')
-    keyfile.chmod(0o600)
+    keyfile = write_key(netns, private)
     peers = [wg_key()[1] for dummy in range(3)]
     psk = wg_key()[0]
     args = {
@@ -544,15 +550,12 @@ def pair(tmp_path, wg_key):
         subprocess.run(['ip', 'link', 'add', 'pub0', 'netns', a.ns, 'type', 'veth',
                         'peer', 'name', 'pub0', 'netns', b.ns], check=True)
         sites = []
-        for n, (ns, other) in enumerate(((a, b), (b, a)), start=1):
+        for n, ns in enumerate((a, b), start=1):
             ns.sh('ip', 'addr', 'add', '198.51.100.%d/24' % n, 'dev', 'pub0')
             ns.sh('ip', 'link', 'set', 'pub0', 'up')
             ns.sh('ip', 'addr', 'add', '10.0.%d.1/24' % n, 'dev', 'lo')
             private, public = wg_key()
-            keyfile = ns.dir / ('%s.key' % ns.ifname)
-            keyfile.write_text(private + '\n')
-            keyfile.chmod(0o600)
-            sites.append(dict(ns=ns, private=private, public=public, keyfile=str(keyfile),
+            sites.append(dict(ns=ns, private=private, public=public, keyfile=str(write_key(ns, private)),
                               port=46000 + next(COUNTER) % 1000))
         for n, (site, other) in enumerate(((sites[0], sites[1]), (sites[1], sites[0])), start=1):
             m = 3 - n
