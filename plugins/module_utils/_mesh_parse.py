@@ -74,8 +74,12 @@ def is_ipv4(text):
         return False
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_net(text):
-    """Net tuple of a CIDR network, strict about host bits; ValueError (with a hint) otherwise."""
+    """Net tuple of a CIDR network, strict about host bits; ValueError (with a hint) otherwise.
+
+    Remembered: a play calls mesh_host once per host, each call parsing the networks of every host.
+    """
     addr_text, sep, plen_text = text.partition('/')
     version, first, canon = parse_ip(addr_text)
     bits = BITS[version]
@@ -119,6 +123,16 @@ def is_list(value):
     if isinstance(value, (list, tuple)):
         return True
     return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+_check_text_key = functools.lru_cache(maxsize=4096)(check_key)
+
+
+def check_mesh_key(value):
+    """_keys.check_key, remembered for text: every call of a mesh filter checks every host's key again."""
+    if isinstance(value, str):
+        return _check_text_key(value)
+    return check_key(value)
 
 
 def endpoint_text(host, port):
@@ -237,7 +251,7 @@ def hub_name(name, key, value, errors, prefix):
 
 
 def public_key(name, key, value, errors, prefix):
-    found, why = check_key(value)
+    found, why = check_mesh_key(value)
     if why:
         errors.append('%s: %s %s' % (name, key, why))
     return found

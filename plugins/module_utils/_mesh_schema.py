@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Mapping
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import check_key
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import (
     MeshError,
+    check_mesh_key,
     client_networks,
     endpoint,
     endpoint_text,
@@ -49,61 +49,59 @@ DEFAULT_KEEPALIVE = 25
 # mesh_host reads its own host in full and, of the others, only what a peer entry needs: True (always),
 # False (never), or one of these conditions.
 
-def _with_endpoint(reader):
+def _with_endpoint(site):
     """The port of a peer matters only in its endpoint (reading the endpoint first, as the order of errors says)."""
-    return reader.get('endpoint') is not None
+    return site.read('endpoint') is not None
 
 
-def _without_stored_key(reader):
+def _without_stored_key(site):
     """The inventory key of a peer matters only when the key store has none."""
-    return reader.stored is None
+    return site.stored_key is None
 
 
 # ----------------------------------------------------------------- checks between a host's variables
 
-def _address_in_network(site, reader):
+def _address_in_network(site):
     if site.address is not None and site.network is not None and not inside(site.address, site.network):
-        reader.errors.append("%s: %saddress '%s' is outside %snetwork %s"
-                             % (site.name, reader.prefix, site.address[2], reader.prefix, site.network[4]))
+        site.errors.append("%s: %saddress '%s' is outside %snetwork %s"
+                             % (site.name, site.prefix, site.address[2], site.prefix, site.network[4]))
 
 
-def _address6_pair(site, reader):
-    """address6 and network6 come together, the address inside the network (when both were read)."""
-    if 'network6' not in reader.raw:
-        return
-    p_addr6, p_net6 = reader.prefix + 'address6', reader.prefix + 'network6'
-    raw6, rawnet6 = reader.raw['address6'], reader.raw['network6']
+def _address6_pair(site):
+    """address6 and network6 come together, the address inside the network."""
+    p_addr6, p_net6 = site.prefix + 'address6', site.prefix + 'network6'
+    raw6, rawnet6 = site.raw['address6'], site.raw['network6']
     if raw6 is not None and rawnet6 is None:
-        reader.errors.append('%s: %s is set but %s is not' % (site.name, p_addr6, p_net6))
+        site.errors.append('%s: %s is set but %s is not' % (site.name, p_addr6, p_net6))
     elif rawnet6 is not None and raw6 is None:
-        reader.errors.append('%s: %s is set but %s is not' % (site.name, p_net6, p_addr6))
+        site.errors.append('%s: %s is set but %s is not' % (site.name, p_net6, p_addr6))
     elif site.address6 is not None and site.network6 is not None and not inside(site.address6, site.network6):
-        reader.errors.append("%s: %s '%s' is outside %s %s"
+        site.errors.append("%s: %s '%s' is outside %s %s"
                              % (site.name, p_addr6, site.address6[2], p_net6, site.network6[4]))
 
 
-def _dialled_at(site, reader):
+def _dialled_at(site):
     if site.endpoint is not None:
         site.endpoint_text = endpoint_text(site.endpoint, site.port)
 
 
-def _exit_of(site, reader):
+def _exit_of(site):
     """An exit is ignored on the exit itself."""
     site.exit = site.exit_raw if site.exit_raw != site.name else None
 
 
-def _store_key_wins(site, reader):
+def _store_key_wins(site):
     """public_keys[host] (the key made on the host) wins over <prefix>public_key; both must agree."""
-    stored = reader.stored
+    stored = site.stored_key
     if stored is None:
         return
-    key, why = check_key(stored)
+    key, why = check_mesh_key(stored)
     if why:
-        reader.errors.append('%s: public_keys[%r] %s' % (site.name, site.name, why))
+        site.errors.append('%s: public_keys[%r] %s' % (site.name, site.name, why))
         return
     if site.public_key and site.public_key != key:
-        reader.errors.append('%s: %spublic_key differs from public_keys[%r], the key made on the host'
-                             % (site.name, reader.prefix, site.name))
+        site.errors.append('%s: %spublic_key differs from public_keys[%r], the key made on the host'
+                             % (site.name, site.prefix, site.name))
     site.public_key = key
 
 
@@ -114,9 +112,9 @@ Field.__doc__ = """One inventory variable: <prefix><suffix> is parsed into Site.
 
 parser(host, variable, value, errors, prefix) -> value or None; required: "is not set" when missing;
 default: the value when unset or invalid; peer: read for a host that is only a peer, True, False or
-condition(reader) (the focus host of mesh_host and every host of mesh_validate read everything);
-check(site, reader): a rule between this variable and the ones before it, run right after it, whether
-it was read or not.
+condition(site) (the focus host of mesh_host and every host of mesh_validate read everything);
+check(site): a rule between this variable and the ones before it, run right after the row
+(unless the row is never read for a peer and the host is one).
 The order of the rows is the order of the error lines of a host.
 """
 
@@ -137,32 +135,19 @@ SCHEMA = (
 _ROWS = {}
 
 
-def _rows(prefix):
-    """SCHEMA as plain tuples with the variable names of prefix (the parsing loop unpacks them fast)."""
-    rows = _ROWS.get(prefix)
-    if rows is None:
-        rows = _ROWS[prefix] = tuple((f.suffix, prefix + f.suffix, f.attr, f.parser, f.required, f.peer, f.check)
-                                     for f in SCHEMA)
-    return rows
+def _rows(prefix, full):
+    """The rows of SCHEMA read in full or as a peer, as plain tuples with the variable names of prefix.
 
-
-class Site:
-    """One host of the mesh, parsed once: the SCHEMA attributes, plus what is derived from them.
-
-    The defaults of SCHEMA are class attributes (a list default as a tuple: shared, so immutable).
+    (suffix, variable, attr, parser, required, condition or None, check): made once per prefix, so
+    that the parsing loop only unpacks them.
     """
-
-    def __init__(self, name):
-        self.name = name
-        self.has_vars = False
-        self.endpoint_text = None    # "host:port" / "[v6]:port"
-        self.exit = None             # exit host name (None on the exit itself)
-        self.own = []                # tunnel /32 (/128) + client networks, as net tuples
-
-
-for _field in SCHEMA:
-    setattr(Site, _field.attr, tuple(_field.default) if isinstance(_field.default, list) else _field.default)
-del _field
+    rows = _ROWS.get((prefix, full))
+    if rows is None:
+        rows = _ROWS[prefix, full] = tuple(
+            (f.suffix, prefix + f.suffix, f.attr, f.parser, f.required, None if f.peer in (True, False) else f.peer,
+             f.check)
+            for f in SCHEMA if full or f.peer is not False)
+    return rows
 
 
 # --------------------------------------------------------------------------------------------- reading
@@ -237,27 +222,33 @@ def read(hv, key, name, errors):
     return value
 
 
-class _Reader:
-    """The variables of one host, each read at most once, and its entry in the key store."""
+class Site:
+    """One host of the mesh: its variables, each read at most once, and what they parse into.
 
-    __slots__ = ('hv', 'name', 'prefix', 'errors', 'stored', 'raw')
+    The attributes of SCHEMA default to class attributes (a list default as a tuple: shared, so immutable).
+    """
 
-    def __init__(self, hv, name, prefix, errors, public_keys):
-        self.hv = hv
+    def __init__(self, name, hv=None, prefix=DEFAULT_PREFIX, errors=None, stored_key=None):
         self.name = name
+        self.hv = hv                  # the host's variables (None: the host has none)
         self.prefix = prefix
         self.errors = errors
-        self.raw = {}
-        key = public_keys.get(name) if public_keys else None
-        if key is not None and isinstance(key, str) and not key.strip():
-            key = None
-        self.stored = key
+        self.stored_key = stored_key  # public_keys[name], unchecked
+        self.raw = {}                 # suffix -> value as read (None when unset or unreadable)
+        self.endpoint_text = None     # "host:port" / "[v6]:port"
+        self.exit = None              # exit host name (None on the exit itself)
+        self.own = []                 # tunnel /32 (/128) + client networks, as net tuples
 
-    def get(self, suffix):
+    def read(self, suffix):
         raw = self.raw
         if suffix not in raw:
             raw[suffix] = read(self.hv, self.prefix + suffix, self.name, self.errors)
         return raw[suffix]
+
+
+for _field in SCHEMA:
+    setattr(Site, _field.attr, tuple(_field.default) if isinstance(_field.default, list) else _field.default)
+del _field
 
 
 def host_vars(hostvars, name):
@@ -276,17 +267,19 @@ def parse_site(name, hostvars, prefix, public_keys, errors, full=True):
 
     With full=False (the peers seen by mesh_host), only the rows whose ``peer`` says so are read.
     """
-    site = Site(name)
     hv = host_vars(hostvars, name)
     if hv is None:
         errors.append('%s: %saddress is not set (the host has no variables at all: is it in the inventory?)'
                       % (name, prefix))
-        return site
-    site.has_vars = True
-    reader = _Reader(hv, name, prefix, errors, public_keys)
-    raw = reader.raw
-    for suffix, key, attr, parser, required, peer, check in _rows(prefix):
-        if peer is True or (peer(reader) if peer is not False else False) or full:  # a condition may read first
+        return Site(name)
+    stored = public_keys.get(name) if public_keys else None
+    if stored is not None and isinstance(stored, str) and not stored.strip():
+        stored = None
+    site = Site(name, hv, prefix, errors, stored)
+    raw = site.raw
+    attrs = site.__dict__  # setattr, without its cost per row
+    for suffix, key, attr, parser, required, condition, check in _rows(prefix, full):
+        if condition is None or condition(site) or full:  # a condition first: it may read what it depends on
             if suffix in raw:
                 value = raw[suffix]
             else:
@@ -294,14 +287,17 @@ def parse_site(name, hostvars, prefix, public_keys, errors, full=True):
             if value is not None:
                 value = parser(name, key, value, errors, prefix)
                 if value is not None:
-                    setattr(site, attr, value)
+                    attrs[attr] = value
             elif required:
                 errors.append('%s: %s is not set' % (name, key))
         if check is not None:
-            check(site, reader)
-    own = [host_net(addr) for addr in (site.address, site.address6) if addr is not None]
+            check(site)
+    own = site.own
+    if site.address is not None:
+        own.append(host_net(site.address))
+    if site.address6 is not None:
+        own.append(host_net(site.address6))
     own.extend(site.client_networks)
-    site.own = own
     return site
 
 
