@@ -64,7 +64,7 @@ def _without_stored_key(site):
 def _address_in_network(site):
     if site.address is not None and site.network is not None and not inside(site.address, site.network):
         site.errors.append("%s: %saddress '%s' is outside %snetwork %s"
-                             % (site.name, site.prefix, site.address[2], site.prefix, site.network[4]))
+                           % (site.name, site.prefix, site.address[2], site.prefix, site.network[4]))
 
 
 def _address6_pair(site):
@@ -77,7 +77,7 @@ def _address6_pair(site):
         site.errors.append('%s: %s is set but %s is not' % (site.name, p_net6, p_addr6))
     elif site.address6 is not None and site.network6 is not None and not inside(site.address6, site.network6):
         site.errors.append("%s: %s '%s' is outside %s %s"
-                             % (site.name, p_addr6, site.address6[2], p_net6, site.network6[4]))
+                           % (site.name, p_addr6, site.address6[2], p_net6, site.network6[4]))
 
 
 def _dialled_at(site):
@@ -101,7 +101,7 @@ def _store_key_wins(site):
         return
     if site.public_key and site.public_key != key:
         site.errors.append('%s: %spublic_key differs from public_keys[%r], the key made on the host'
-                             % (site.name, site.prefix, site.name))
+                           % (site.name, site.prefix, site.name))
     site.public_key = key
 
 
