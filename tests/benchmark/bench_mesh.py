@@ -126,7 +126,8 @@ def bench_ansible(sizes, tmpdir):
         manager = InventoryManager(loader=loader, sources=[path])
         real = HostVars(inventory=manager, variable_manager=VariableManager(loader=loader, inventory=manager),
                         loader=loader)
-        from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import mesh_host, mesh_validate
+        from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_host import mesh_host
+        from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_validate import mesh_validate
         t_hv, _r = _median(lambda: mesh_validate(real, hosts, keys), runs=3)
         t_hh, result = _median(lambda: mesh_host(real, hosts[1], hosts, keys), runs=3)
         assert len(result['peers']) == size - 1
@@ -135,7 +136,8 @@ def bench_ansible(sizes, tmpdir):
 
 def main(argv):
     _ensure_collection_path()
-    from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import mesh_host, mesh_validate
+    from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_host import mesh_host
+    from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_validate import mesh_validate
 
     with_ansible = '--no-ansible' not in argv
     strict = '--strict' in argv

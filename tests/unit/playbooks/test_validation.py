@@ -40,8 +40,8 @@ BREAKAGES = [
      r"^giant: wireguard_endpoint '192\.168\.1\.161:5555' is neither an IP address nor a DNS name"),
     ('address-outside-network', 'moly', 'wireguard_address', '172.16.2.2',
      r"^moly: wireguard_address '172\.16\.2\.2' is outside wireguard_network 172\.16\.1\.0/24"),
-    # A typo in a variable reference: the value cannot be templated. mesh.py's _get() means to turn this
-    # into "<host>: <variable> cannot be evaluated: ..." (see its docstring).
+    # A typo in a variable reference: the value cannot be templated. read() in module_utils/_mesh_schema.py
+    # turns this into "<host>: <variable> cannot be evaluated: ..." (see its docstring).
     ('undefined-variable-in-value', 'moly', 'wireguard_endpoint', '{{ moly_public_adress }}',
      r'^moly: wireguard_endpoint\b'),
     ('undefined-variable-in-list-item', 'raspi', 'wireguard_client_networks', ['77.66.55.0/24', '{{ raspi_lan }}'],

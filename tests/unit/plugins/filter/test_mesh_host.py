@@ -12,7 +12,12 @@ from collections.abc import Mapping
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import FilterModule, mesh_host, mesh_validate
+from ansible_collections.sitemesh.wireguard.plugins.filter import mesh_host as mesh_host_file
+from ansible_collections.sitemesh.wireguard.plugins.filter import mesh_psk as mesh_psk_file
+from ansible_collections.sitemesh.wireguard.plugins.filter import mesh_validate as mesh_validate_file
+from ansible_collections.sitemesh.wireguard.plugins.filter import mesh_with_psk as mesh_with_psk_file
+from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_host import mesh_host
+from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_validate import mesh_validate
 
 HOSTS = ['giant', 'moly', 'raspi']
 
@@ -23,7 +28,10 @@ def peer(keys, name, endpoint, allowed_ips, keepalive=None):
 
 
 def test_filters_are_registered():
-    assert set(FilterModule().filters()) == {'mesh_host', 'mesh_validate', 'mesh_psk', 'mesh_with_psk'}
+    filters = {}
+    for module in (mesh_host_file, mesh_validate_file, mesh_psk_file, mesh_with_psk_file):
+        filters.update(module.FilterModule().filters())
+    assert set(filters) == {'mesh_host', 'mesh_validate', 'mesh_psk', 'mesh_with_psk'}
 
 
 # ------------------------------------------------------------------------- the guide, moly the exit
@@ -453,7 +461,8 @@ def test_merge_fast_path_agrees_with_cidr_merge():
 
     import netaddr
 
-    from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import _merge, _parse_net
+    from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import parse_net
+    from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import merge
 
     rng = random.Random(20261125)
     for _round in range(2000):
@@ -468,4 +477,4 @@ def test_merge_fast_path_agrees_with_cidr_merge():
                 first = (0xfd00 << 112 | rng.randint(0, 63)) & (((1 << 128) - 1) ^ ((1 << (128 - plen)) - 1))
                 nets.add(str(netaddr.IPNetwork((first, plen), version=6)))
         expected = sorted(netaddr.cidr_merge(list(nets)), key=lambda n: (n.version, n.first, n.prefixlen))
-        assert _merge([_parse_net(n) for n in nets]) == [str(n) for n in expected], sorted(nets)
+        assert merge([parse_net(n) for n in nets]) == [str(n) for n in expected], sorted(nets)

@@ -13,7 +13,7 @@ import hmac
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import mesh_psk
+from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_psk import mesh_psk
 
 SECRET = 'test-only secret, not used anywhere'
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import mesh_validate
+from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_validate import mesh_validate
 
 HOSTS = ['giant', 'moly', 'raspi']
 NET = '172.16.1.0/24'

@@ -10,7 +10,8 @@ from ansible.errors import AnsibleFilterError
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import mesh_psk, mesh_with_psk
+from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_psk import mesh_psk
+from ansible_collections.sitemesh.wireguard.plugins.filter.mesh_with_psk import mesh_with_psk
 
 
 def _pub():
