@@ -22,7 +22,7 @@ description:
     its own that names the site and the variable.
   - With O(scope=site) (every host), checks the site's role variables against the argument specs of O(roles)
     (the roles' own C(meta/argument_specs.yml)), then computes the site's part of the mesh with
-    P(sitemesh.wireguard.mesh_host#filter), once: both roles read it from the registered result.
+    P(sitemesh.wireguard.mesh_host#filter), once; both roles read it from the registered result.
   - Runs on the controller only; no connection to any host is made.
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
