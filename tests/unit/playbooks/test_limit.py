@@ -5,7 +5,7 @@
 """Promise: "--limit never drops peers".
 
 A playbook runs the role's own read_keys.yml (include_role, public) and uses the role's own
-_wireguard_mesh (roles/wireguard_peer/vars/main.yml, what the interface task is given), against the example
+_wireguard_mesh (roles/wireguard_peer/vars/main.yml: wireguard_site.mesh, computed by wg_mesh, what the interface task is given), against the example
 inventory and a public key store in tmp_path. Each site's peer list is written to tmp_path as JSON by a
 copy delegated to localhost. A run on the whole mesh and a run with --limit giant must give giant the same
 peers. Hosts have the podman connection to a container that does not exist: nothing touches them.
@@ -21,12 +21,21 @@ import yaml
 
 
 def _check_role_mesh_var(sm):
-    """The role computes _wireguard_mesh in vars/main.yml from the inventory group, never from the play."""
+    """The role's _wireguard_mesh is what sitemesh.wireguard.wg_mesh computed (read_keys.yml) from the
+    inventory group and the key store, never from the play."""
     with open(os.path.join(sm.PEER_ROLE, 'vars', 'main.yml'), encoding='utf-8') as f:
         expression = yaml.safe_load(f)['_wireguard_mesh']
-    assert 'sitemesh.wireguard.mesh_host' in expression and '_wireguard_public_keys' in expression, expression
-    assert 'groups[wireguard_mesh_group]' in expression, expression
-    assert 'ansible_play_hosts' not in expression and 'play_hosts' not in expression, expression
+    assert expression.replace(' ', '') == '{{wireguard_site.mesh}}', expression
+    with open(os.path.join(sm.PEER_ROLE, 'tasks', 'read_keys.yml'), encoding='utf-8') as f:
+        task, = yaml.safe_load(f)
+    assert task['register'] == 'wireguard_site', task
+    args = task['sitemesh.wireguard.wg_mesh']
+    assert args['group'].replace(' ', '') == '{{wireguard_mesh_group}}', args
+    assert '_store' in args['public_key_store'] and args.get('scope', 'site') == 'site', args
+    with open(os.path.join(sm.REPO, 'plugins', 'action', 'wg_mesh.py'), encoding='utf-8') as f:
+        code = f.read()
+    assert "task_vars.get('groups', {}).get(args['group'])" in code, 'wg_mesh must read the group'
+    assert 'ansible_play_hosts' not in code and 'play_hosts' not in code and 'ansible_play_batch' not in code
 
 
 def _playbook(sm, out_dir):

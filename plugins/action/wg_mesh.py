@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, sitemesh.wireguard maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The controller side of sitemesh.wireguard.wg_mesh: the one home of validation and of each site's model.
+
+Nothing here contacts a host (``_requires_connection = False``). ``scope: mesh`` (run it once) reads the
+public key store and validates the whole mesh group; ``scope: site`` (every host) checks the site's role
+variables against the roles' argument specs and computes the site's part of the mesh once, for every task
+of both roles to read.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs import (
+    ROLES,
+    role_options,
+)
+
+display = Display()
+
+_ARGS = ArgumentSpecValidator({
+    'scope': {'type': 'str', 'default': 'site', 'choices': ['mesh', 'site']},
+    'group': {'type': 'str', 'required': True},
+    'prefix': {'type': 'str', 'default': 'wireguard_'},
+    'public_key_store': {'type': 'path'},
+    'public_keys': {'type': 'dict'},
+    'roles': {'type': 'list', 'elements': 'str', 'default': list(ROLES), 'choices': list(ROLES)},
+})
+
+
+def read_key_store(store):
+    """{host: public key} from ``<store>/<host>.pub`` (a missing store is an empty one)."""
+    keys = {}
+    if not store:
+        return keys
+    for path in sorted(glob.glob(os.path.join(glob.escape(store), '*.pub'))):
+        with open(path, encoding='utf-8') as handle:
+            keys[os.path.basename(path)[:-len('.pub')]] = handle.read().strip()
+    return keys
+
+
+def role_variable_errors(host, roles, task_vars, templar):
+    """One line per role variable of ``host`` that the roles' argument specs refuse."""
+    errors = []
+    for role in roles:
+        spec = role_options(role)
+        provided = templar.template(dict((name, task_vars[name]) for name in spec if name in task_vars))
+        result = ArgumentSpecValidator(spec).validate(provided, validate_role_argument_spec=True)
+        for message in result.error_messages:
+            line = '%s: %s (role %s)' % (host, message, role)
+            if line not in errors:
+                errors.append(line)
+    return errors
+
+
+class ActionModule(ActionBase):
+    """Validate the mesh (scope=mesh), or check one site and compute its model (scope=site)."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super(ActionModule, self).run(tmp, task_vars)
+        checked = _ARGS.validate(self._task.args)
+        if checked.error_messages:
+            raise AnsibleError('wg_mesh: %s' % '; '.join(checked.error_messages))
+        args = checked.validated_parameters
+        hosts = task_vars.get('groups', {}).get(args['group'])
+        if hosts is None:
+            return dict(result, failed=True, msg="wg_mesh: the inventory has no group '%s' (group)" % args['group'])
+        keys = args['public_keys'] if args['public_keys'] is not None else read_key_store(args['public_key_store'])
+        result.update(changed=False, group=args['group'], prefix=args['prefix'], public_keys=keys)
+        # the mesh model is imported here, not at the top: ansible-doc loads this file without it
+        from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import mesh_host, mesh_validate
+        from ansible.errors import AnsibleFilterError
+        hostvars = task_vars['hostvars']
+        if args['scope'] == 'mesh':
+            try:
+                mesh_validate(hostvars, hosts, keys, prefix=args['prefix'])
+            except AnsibleFilterError as exc:
+                return self._fail(result, str(exc.message))
+            result['msg'] = 'the mesh of %d sites is valid' % len(hosts)
+            return result
+        host = task_vars['inventory_hostname']
+        errors = role_variable_errors(host, args['roles'], task_vars, self._templar)
+        if errors:
+            return self._fail(result, 'wg_mesh: %d error(s) in the role variables of %s:\n%s'
+                              % (len(errors), host, '\n'.join(errors)))
+        try:
+            result['mesh'] = mesh_host(hostvars, host, hosts, keys, prefix=args['prefix'])
+        except AnsibleFilterError as exc:
+            return self._fail(result, str(exc.message))
+        result['host'] = host
+        return result
+
+    @staticmethod
+    def _fail(result, text):
+        """Fail with every error on a line of its own, printed once, at the start of the line."""
+        display.display(text, stderr=True)
+        head = text.splitlines()[0]
+        return dict(result, failed=True, msg='%s (listed above, one per line)' % head.rstrip(':'))

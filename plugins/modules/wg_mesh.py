@@ -1,0 +1,140 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026, sitemesh.wireguard contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# This file only documents the module: it runs on the controller, as the action plugin plugins/action/wg_mesh.py.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: wg_mesh
+short_description: Validate a WireGuard mesh from the inventory and compute each site's part of it (controller only)
+version_added: 1.1.0
+description:
+  - The one place where the collection checks what it is given before any host is touched, and where each
+    site's model is computed from the inventory (the hosts of O(group), never the hosts of the play, so that
+    C(--limit) and C(serial) never drop a peer).
+  - With O(scope=mesh) (run it once, with C(run_once)), reads the public key store and validates the whole
+    mesh with the P(sitemesh.wireguard.mesh_validate#filter) rules. Every error is printed once, on a line of
+    its own that names the site and the variable.
+  - With O(scope=site) (every host), checks the site's role variables against the argument specs of O(roles)
+    (the roles' own C(meta/argument_specs.yml)), then computes the site's part of the mesh with
+    P(sitemesh.wireguard.mesh_host#filter), once; both roles read it from the registered result.
+  - Runs on the controller only; no connection to any host is made.
+author:
+  - sitemesh.wireguard maintainers (@sitemesh)
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
+  bypass_host_loop:
+    description: Forces a 'global' task that does not execute per host.
+    support: none
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - It changes nothing anywhere; it runs the same in check mode.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: all
+options:
+  scope:
+    description:
+      - V(mesh) validates the whole mesh group (use with C(run_once)); V(site) checks this site's role
+        variables and computes its model.
+    type: str
+    choices: [mesh, site]
+    default: site
+  group:
+    description:
+      - The inventory group whose hosts form the mesh.
+    type: str
+    required: true
+  prefix:
+    description:
+      - Prefix of the per-host mesh variables (C(<prefix>address), C(<prefix>endpoint), ...).
+    type: str
+    default: wireguard_
+  public_key_store:
+    description:
+      - Directory on the controller holding one C(<host>.pub) per site. A missing directory is an empty store.
+      - Ignored when O(public_keys) is given.
+    type: path
+  public_keys:
+    description:
+      - The public keys of the mesh as a mapping of host name to key, instead of reading O(public_key_store).
+    type: dict
+  roles:
+    description:
+      - With O(scope=site), the roles whose argument specs the site's variables are checked against.
+    type: list
+    elements: str
+    choices: [wireguard_peer, wireguard_exit]
+    default: [wireguard_peer, wireguard_exit]
+notes:
+  - Error lines are printed on the controller's standard error, once each; the task's C(msg) says how many.
+seealso:
+  - plugin: sitemesh.wireguard.mesh_validate
+    plugin_type: filter
+  - plugin: sitemesh.wireguard.mesh_host
+    plugin_type: filter
+"""
+
+EXAMPLES = r"""
+- name: Validate the whole mesh once, before any host is touched
+  sitemesh.wireguard.wg_mesh:
+    scope: mesh
+    group: wireguard
+    public_key_store: "{{ playbook_dir }}/public_keys/wireguard"
+  run_once: true
+
+- name: Check each site's role variables and compute its part of the mesh
+  sitemesh.wireguard.wg_mesh:
+    group: wireguard
+    public_key_store: "{{ playbook_dir }}/public_keys/wireguard"
+  register: wireguard_site
+
+- name: Show the peers of each site
+  ansible.builtin.debug:
+    msg: "{{ wireguard_site.mesh.peers | map(attribute='name') }}"
+"""
+
+RETURN = r"""
+group:
+  description: The mesh group.
+  returned: always
+  type: str
+  sample: wireguard
+prefix:
+  description: The variable prefix.
+  returned: always
+  type: str
+  sample: wireguard_
+public_keys:
+  description: The public keys known for the mesh (host name to key). Public keys are not secret.
+  returned: always
+  type: dict
+  sample: {giant: 6SUT/kt3qV/UlZ9B0+D3LLVAEJsyh/PfhTEbfOZLWBE=}
+host:
+  description: The site the model is for.
+  returned: with O(scope=site)
+  type: str
+  sample: giant
+mesh:
+  description:
+    - This site's part of the mesh, as P(sitemesh.wireguard.mesh_host#filter) returns it (addresses, port,
+      peers with AllowedIPs, exit, forwarding, masquerade sources, missing public keys).
+  returned: with O(scope=site)
+  type: dict
+"""
