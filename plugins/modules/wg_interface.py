@@ -283,7 +283,7 @@ started:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_interface import run_interface
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._interface import run_interface
 
 
 def main():

@@ -111,7 +111,7 @@ path:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_keypair import run_keypair
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._keypair import run_keypair
 
 
 def main():

@@ -149,7 +149,7 @@ rules_changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_peer import run_peer
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._peer import run_peer
 
 
 def main():

@@ -29,7 +29,7 @@ REQUIRED_MEMBERS = [
     'plugins/modules/wg_peer.py',
     'plugins/filter/mesh.py',
     'plugins/filter/mesh_host.yml',
-    'plugins/module_utils/_wg_apply.py',
+    'plugins/module_utils/_execute.py',
     'roles/wireguard_peer/meta/argument_specs.yml',
     'roles/wireguard_peer/tasks/main.yml',
     'roles/wireguard_exit/meta/argument_specs.yml',
