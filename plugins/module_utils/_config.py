@@ -355,5 +355,3 @@ def redact(config, other=None):
         counterpart = other_peers.get(peer['public_key'], {}).get('preshared_key')
         peer['preshared_key'] = mark(peer['preshared_key'], counterpart, other is not None)
     return out
-
-

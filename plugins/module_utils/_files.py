@@ -76,17 +76,17 @@ def _write_private(tmp, content):
         os.fsync(handle.fileno())
 
 
-def write_secure(module, path, content, mode=0o600, backup=False, validate=None):
+def write_secure(module, path, content, mode=0o600, backup=False, validate=None, dir_mode=0o700):
     """Write ``content`` to ``path`` so that it is never readable by others.
 
     The new content goes to ``<dir>/.<random>/<basename>``: a private temp directory in the
     target's directory whose file is created ``O_CREAT|O_EXCL`` with mode 0600 (so a
     ``wg-quick strip`` validation sees a ``NAME.conf`` path). ``validate(tmp_path)`` may return
-    an error message: the module then fails and the old file stays untouched. Returns the backup
-    file name, if any.
+    an error message: the module then fails and the old file stays untouched. A missing directory
+    is made with ``dir_mode``. Returns the backup file name, if any.
     """
     directory = os.path.dirname(os.path.abspath(path))
-    ensure_directory(module, directory)
+    ensure_directory(module, directory, dir_mode)
     tmpdir = tempfile.mkdtemp(prefix='.ansible-wg-', dir=directory)
     tmp = os.path.join(tmpdir, os.path.basename(path))
     backup_file = None

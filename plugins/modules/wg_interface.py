@@ -22,10 +22,13 @@ description:
     Whether the file changes is decided by comparing the parsed configurations, not the text.
   - With O(apply=true) the running interface is made to match, without ever taking it down. When it
     does not exist it is started (C(systemctl start wg-quick@<name>) when systemd runs the host and
-    O(config_path) is C(/etc/wireguard/<name>.conf), else C(wg-quick up <config_path>)). When it exists,
+    O(config_path) is C(/etc/wireguard/<name>.conf) - C(systemctl restart) when the unit is still active while its
+    link is gone - else C(wg-quick up <config_path>)). When it exists,
     peers and keys are changed with C(wg syncconf) (fed with C(wg-quick strip) of the file, so the private
     key is kept), then addresses (C(ip addr add/del)) and routes are reconciled the way C(wg-quick up)
     would have set them, so that a restart of the interface and a module run agree.
+  - After applying, the live state is read again and compared again; the task fails, naming what still differs,
+    unless nothing is left to do (and, when it was started, the link exists).
   - Routes, with C(Table) unset or V(auto) - a route C(<allowed ip> dev <name>) in the main table for each
     allowed IP that the interface's own connected network does not cover; for V(0.0.0.0/0) or V(::/0) the
     policy routing of C(wg-quick) (fwmark and table 51820, rules C(not fwmark 51820 table 51820) and
@@ -42,17 +45,11 @@ description:
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details:
       - The diff shows the configuration file with private and preshared keys redacted.
-  idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
-    support: full
+extends_documentation_fragment:
+  - sitemesh.wireguard.attributes
 options:
   name:
     description: Name of the WireGuard interface.
@@ -276,7 +273,7 @@ interface_updated:
   returned: when it changes
   type: bool
 started:
-  description: The interface was not running and was started.
+  description: The interface was not running and was started (its link exists and matches the config).
   returned: when it is started
   type: bool
 """

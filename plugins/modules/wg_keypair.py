@@ -25,20 +25,17 @@ author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details:
       - When no key exists yet, nothing is made in check mode and RV(public_key) is V(null).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details:
       - The diff shows only whether a key is present and its public key, never the private key.
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: partial
     details:
       - With O(regenerate=always) every run makes a new key.
+extends_documentation_fragment:
+  - sitemesh.wireguard.attributes
 options:
   interface:
     description:

@@ -25,17 +25,11 @@ description:
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details:
       - The diff covers the config file, with private and preshared keys redacted, and lists the live changes.
-  idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
-    support: full
+extends_documentation_fragment:
+  - sitemesh.wireguard.attributes
 options:
   interface:
     description: Name of the WireGuard interface.
