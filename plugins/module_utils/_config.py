@@ -32,35 +32,34 @@ MANAGED_HEADER = '# Managed by Ansible (sitemesh.wireguard.%s): local changes ar
 REDACTED = '<redacted>'
 REDACTED_CHANGED = '<redacted, changed>'
 
-# (file key, model key, kind); the order is the render order.
-INTERFACE_FIELDS = (
-    ('Address', 'addresses', 'addresses'),
-    ('ListenPort', 'listen_port', 'int'),
-    ('PrivateKey', 'private_key', 'key'),
-    ('MTU', 'mtu', 'int'),
-    ('Table', 'table', 'str'),
-    ('FwMark', 'fwmark', 'str'),
-    ('DNS', 'dns', 'csv'),
-    ('PreUp', 'pre_up', 'lines'),
-    ('PostUp', 'post_up', 'lines'),
-    ('PreDown', 'pre_down', 'lines'),
-    ('PostDown', 'post_down', 'lines'),
-    ('SaveConfig', 'save_config', 'bool'),
+# (section, file key, model key, kind); the order is the render order.
+FIELDS = (
+    ('interface', 'Address', 'addresses', 'addresses'),
+    ('interface', 'ListenPort', 'listen_port', 'int'),
+    ('interface', 'PrivateKey', 'private_key', 'key'),
+    ('interface', 'MTU', 'mtu', 'int'),
+    ('interface', 'Table', 'table', 'str'),
+    ('interface', 'FwMark', 'fwmark', 'str'),
+    ('interface', 'DNS', 'dns', 'csv'),
+    ('interface', 'PreUp', 'pre_up', 'lines'),
+    ('interface', 'PostUp', 'post_up', 'lines'),
+    ('interface', 'PreDown', 'pre_down', 'lines'),
+    ('interface', 'PostDown', 'post_down', 'lines'),
+    ('interface', 'SaveConfig', 'save_config', 'bool'),
+    ('peer', 'PublicKey', 'public_key', 'key'),
+    ('peer', 'PresharedKey', 'preshared_key', 'key'),
+    ('peer', 'AllowedIPs', 'allowed_ips', 'networks'),
+    ('peer', 'Endpoint', 'endpoint', 'str'),
+    ('peer', 'PersistentKeepalive', 'persistent_keepalive', 'keepalive'),
 )
-PEER_FIELDS = (
-    ('PublicKey', 'public_key', 'key'),
-    ('PresharedKey', 'preshared_key', 'key'),
-    ('AllowedIPs', 'allowed_ips', 'networks'),
-    ('Endpoint', 'endpoint', 'str'),
-    ('PersistentKeepalive', 'persistent_keepalive', 'keepalive'),
-)
+INTERFACE_FIELDS = tuple(field[1:] for field in FIELDS if field[0] == 'interface')
+PEER_FIELDS = tuple(field[1:] for field in FIELDS if field[0] == 'peer')
 SECRET_FIELDS = ('private_key', 'preshared_key')
 LIST_KINDS = ('addresses', 'networks', 'csv', 'lines')
 
 
 class ConfigError(ValueError):
     """A WireGuard configuration (file or options) is not valid."""
-
 
 
 def normalize_address(value):
@@ -355,3 +354,17 @@ def redact(config, other=None):
         counterpart = other_peers.get(peer['public_key'], {}).get('preshared_key')
         peer['preshared_key'] = mark(peer['preshared_key'], counterpart, other is not None)
     return out
+
+
+def peer_options(allowed_ips_default=None):
+    """The argument spec of a peer's options: wg_interface's ``peers`` and wg_peer's own options."""
+    allowed_ips = dict(type='list', elements='str')
+    if allowed_ips_default is not None:
+        allowed_ips['default'] = allowed_ips_default
+    return dict(
+        public_key=dict(type='str', required=True, no_log=False),
+        allowed_ips=allowed_ips,
+        endpoint=dict(type='str'),
+        persistent_keepalive=dict(type='int'),
+        preshared_key=dict(type='str', no_log=True),
+    )

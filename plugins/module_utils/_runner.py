@@ -46,12 +46,3 @@ def read(module, argv):
     rc, out, dummy = module.run_command(argv, environ_update=ENV)
     return out if rc == 0 else ''
 
-
-def succeeds(module, argv):
-    """True when ``argv`` exits 0 (a program that is not installed does not)."""
-    argv = list(argv)
-    found = module.get_bin_path(argv[0]) if os.sep not in argv[0] else argv[0]
-    if not found:
-        return False
-    rc, dummy, dummy2 = module.run_command([found] + argv[1:], environ_update=ENV)
-    return rc == 0

@@ -39,13 +39,6 @@ def up_argv(module, name, config_path):
     return ['wg-quick', 'up', os.path.abspath(config_path)]
 
 
-def bring_up(module, name, config_path):
-    """Start NAME and check that its link exists."""
-    run(module, up_argv(module, name, config_path))
-    if read_link(module, name) is None:
-        module.fail_json(msg='%s was started but its link does not exist' % name)
-
-
 def bring_down(module, name, config_path):
     """Take NAME down (state=absent only). Returns changed."""
     if read_link(module, name) is None:

@@ -280,42 +280,37 @@ started:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import peer_options
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._interface import run_interface
 
 
-def main():
+def argument_spec():
     hooks = dict(type='list', elements='str', default=[])
-    module = AnsibleModule(
-        argument_spec=dict(
-            name=dict(type='str', default='wg0'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            config_path=dict(type='path'),
-            private_key_file=dict(type='path', no_log=False),
-            addresses=dict(type='list', elements='str', default=[]),
-            listen_port=dict(type='int'),
-            mtu=dict(type='int'),
-            table=dict(type='str'),
-            fwmark=dict(type='str'),
-            dns=dict(type='list', elements='str', default=[]),
-            pre_up=hooks,
-            post_up=dict(hooks),
-            pre_down=dict(hooks),
-            post_down=dict(hooks),
-            peers=dict(type='list', elements='dict', default=[], options=dict(
-                name=dict(type='str'),
-                public_key=dict(type='str', required=True, no_log=False),
-                allowed_ips=dict(type='list', elements='str', default=[]),
-                endpoint=dict(type='str'),
-                persistent_keepalive=dict(type='int'),
-                preshared_key=dict(type='str', no_log=True),
-            )),
-            backup=dict(type='bool', default=False),
-            apply=dict(type='bool', default=True),
-            enabled=dict(type='bool', default=True),
-        ),
-        supports_check_mode=True,
+    return dict(
+        name=dict(type='str', default='wg0'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        config_path=dict(type='path'),
+        private_key_file=dict(type='path', no_log=False),
+        addresses=dict(type='list', elements='str', default=[]),
+        listen_port=dict(type='int'),
+        mtu=dict(type='int'),
+        table=dict(type='str'),
+        fwmark=dict(type='str'),
+        dns=dict(type='list', elements='str', default=[]),
+        pre_up=hooks,
+        post_up=dict(hooks),
+        pre_down=dict(hooks),
+        post_down=dict(hooks),
+        peers=dict(type='list', elements='dict', default=[],
+                   options=dict(name=dict(type='str'), **peer_options(allowed_ips_default=[]))),
+        backup=dict(type='bool', default=False),
+        apply=dict(type='bool', default=True),
+        enabled=dict(type='bool', default=True),
     )
-    run_interface(module)
+
+
+def main():
+    run_interface(AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True))
 
 
 if __name__ == '__main__':

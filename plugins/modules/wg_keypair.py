@@ -111,18 +111,18 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keypair import run_keypair
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            interface=dict(type='str', default='wg0'),
-            path=dict(type='path'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            regenerate=dict(type='str', default='never', choices=['never', 'always']),
-            mode=dict(type='str', default='0600'),
-        ),
-        supports_check_mode=True,
+def argument_spec():
+    return dict(
+        interface=dict(type='str', default='wg0'),
+        path=dict(type='path'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        regenerate=dict(type='str', default='never', choices=['never', 'always']),
+        mode=dict(type='str', default='0600'),
     )
-    run_keypair(module)
+
+
+def main():
+    run_keypair(AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True))
 
 
 if __name__ == '__main__':

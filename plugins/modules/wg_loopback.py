@@ -110,19 +110,19 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._loopback_apply import run_loopback
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            interface=dict(type='str', default='wg0'),
-            path=dict(type='path'),
-            aliases=dict(type='list', elements='dict', default=[], options=dict(
-                label=dict(type='str', required=True),
-                address=dict(type='str', required=True),
-            )),
-        ),
-        supports_check_mode=True,
+def argument_spec():
+    return dict(
+        interface=dict(type='str', default='wg0'),
+        path=dict(type='path'),
+        aliases=dict(type='list', elements='dict', default=[], options=dict(
+            label=dict(type='str', required=True),
+            address=dict(type='str', required=True),
+        )),
     )
-    run_loopback(module)
+
+
+def main():
+    run_loopback(AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True))
 
 
 if __name__ == '__main__':

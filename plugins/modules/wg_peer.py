@@ -143,26 +143,23 @@ rules_changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import peer_options
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._peer import run_peer
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            interface=dict(type='str', default='wg0'),
-            public_key=dict(type='str', required=True, no_log=False),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            allowed_ips=dict(type='list', elements='str'),
-            endpoint=dict(type='str'),
-            persistent_keepalive=dict(type='int'),
-            preshared_key=dict(type='str', no_log=True),
-            config_path=dict(type='path'),
-            routes=dict(type='bool', default=True),
-            live=dict(type='bool', default=True),
-        ),
-        supports_check_mode=True,
+def argument_spec():
+    return dict(
+        interface=dict(type='str', default='wg0'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        config_path=dict(type='path'),
+        routes=dict(type='bool', default=True),
+        live=dict(type='bool', default=True),
+        **peer_options()
     )
-    run_peer(module)
+
+
+def main():
+    run_peer(AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True))
 
 
 if __name__ == '__main__':
