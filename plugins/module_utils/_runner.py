@@ -45,4 +45,3 @@ def read(module, argv):
         argv[0] = found
     rc, out, dummy = module.run_command(argv, environ_update=ENV)
     return out if rc == 0 else ''
-
