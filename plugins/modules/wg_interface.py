@@ -22,10 +22,13 @@ description:
     Whether the file changes is decided by comparing the parsed configurations, not the text.
   - With O(apply=true) the running interface is made to match, without ever taking it down. When it
     does not exist it is started (C(systemctl start wg-quick@<name>) when systemd runs the host and
-    O(config_path) is C(/etc/wireguard/<name>.conf), else C(wg-quick up <config_path>)). When it exists,
+    O(config_path) is C(/etc/wireguard/<name>.conf) - C(systemctl restart) when the unit is still active while its
+    link is gone - else C(wg-quick up <config_path>)). When it exists,
     peers and keys are changed with C(wg syncconf) (fed with C(wg-quick strip) of the file, so the private
     key is kept), then addresses (C(ip addr add/del)) and routes are reconciled the way C(wg-quick up)
     would have set them, so that a restart of the interface and a module run agree.
+  - After applying, the live state is read again and compared again; the task fails, naming what still differs,
+    unless nothing is left to do (and, when it was started, the link exists).
   - Routes, with C(Table) unset or V(auto) - a route C(<allowed ip> dev <name>) in the main table for each
     allowed IP that the interface's own connected network does not cover; for V(0.0.0.0/0) or V(::/0) the
     policy routing of C(wg-quick) (fwmark and table 51820, rules C(not fwmark 51820 table 51820) and
@@ -42,17 +45,11 @@ description:
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details:
       - The diff shows the configuration file with private and preshared keys redacted.
-  idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
-    support: full
+extends_documentation_fragment:
+  - sitemesh.wireguard.attributes
 options:
   name:
     description: Name of the WireGuard interface.
@@ -276,49 +273,44 @@ interface_updated:
   returned: when it changes
   type: bool
 started:
-  description: The interface was not running and was started.
+  description: The interface was not running and was started (its link exists and matches the config).
   returned: when it is started
   type: bool
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_interface import run_interface
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import peer_options
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._interface import run_interface
+
+
+def argument_spec():
+    hooks = dict(type='list', elements='str', default=[])
+    return dict(
+        name=dict(type='str', default='wg0'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        config_path=dict(type='path'),
+        private_key_file=dict(type='path', no_log=False),
+        addresses=dict(type='list', elements='str', default=[]),
+        listen_port=dict(type='int'),
+        mtu=dict(type='int'),
+        table=dict(type='str'),
+        fwmark=dict(type='str'),
+        dns=dict(type='list', elements='str', default=[]),
+        pre_up=hooks,
+        post_up=dict(hooks),
+        pre_down=dict(hooks),
+        post_down=dict(hooks),
+        peers=dict(type='list', elements='dict', default=[],
+                   options=dict(name=dict(type='str'), **peer_options(allowed_ips_default=[]))),
+        backup=dict(type='bool', default=False),
+        apply=dict(type='bool', default=True),
+        enabled=dict(type='bool', default=True),
+    )
 
 
 def main():
-    hooks = dict(type='list', elements='str', default=[])
-    module = AnsibleModule(
-        argument_spec=dict(
-            name=dict(type='str', default='wg0'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            config_path=dict(type='path'),
-            private_key_file=dict(type='path', no_log=False),
-            addresses=dict(type='list', elements='str', default=[]),
-            listen_port=dict(type='int'),
-            mtu=dict(type='int'),
-            table=dict(type='str'),
-            fwmark=dict(type='str'),
-            dns=dict(type='list', elements='str', default=[]),
-            pre_up=hooks,
-            post_up=dict(hooks),
-            pre_down=dict(hooks),
-            post_down=dict(hooks),
-            peers=dict(type='list', elements='dict', default=[], options=dict(
-                name=dict(type='str'),
-                public_key=dict(type='str', required=True, no_log=False),
-                allowed_ips=dict(type='list', elements='str', default=[]),
-                endpoint=dict(type='str'),
-                persistent_keepalive=dict(type='int'),
-                preshared_key=dict(type='str', no_log=True),
-            )),
-            backup=dict(type='bool', default=False),
-            apply=dict(type='bool', default=True),
-            enabled=dict(type='bool', default=True),
-        ),
-        supports_check_mode=True,
-    )
-    run_interface(module)
+    run_interface(AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True))
 
 
 if __name__ == '__main__':

@@ -25,20 +25,17 @@ author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details:
       - When no key exists yet, nothing is made in check mode and RV(public_key) is V(null).
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details:
       - The diff shows only whether a key is present and its public key, never the private key.
   idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
     support: partial
     details:
       - With O(regenerate=always) every run makes a new key.
+extends_documentation_fragment:
+  - sitemesh.wireguard.attributes
 options:
   interface:
     description:
@@ -111,21 +108,21 @@ path:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_keypair import run_keypair
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._keypair import run_keypair
+
+
+def argument_spec():
+    return dict(
+        interface=dict(type='str', default='wg0'),
+        path=dict(type='path'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        regenerate=dict(type='str', default='never', choices=['never', 'always']),
+        mode=dict(type='str', default='0600'),
+    )
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            interface=dict(type='str', default='wg0'),
-            path=dict(type='path'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            regenerate=dict(type='str', default='never', choices=['never', 'always']),
-            mode=dict(type='str', default='0600'),
-        ),
-        supports_check_mode=True,
-    )
-    run_keypair(module)
+    run_keypair(AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True))
 
 
 if __name__ == '__main__':

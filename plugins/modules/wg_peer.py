@@ -25,17 +25,11 @@ description:
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: full
     details:
       - The diff covers the config file, with private and preshared keys redacted, and lists the live changes.
-  idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
-    support: full
+extends_documentation_fragment:
+  - sitemesh.wireguard.attributes
 options:
   interface:
     description: Name of the WireGuard interface.
@@ -149,26 +143,23 @@ rules_changed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_peer import run_peer
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import peer_options
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._peer import run_peer
+
+
+def argument_spec():
+    return dict(
+        interface=dict(type='str', default='wg0'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        config_path=dict(type='path'),
+        routes=dict(type='bool', default=True),
+        live=dict(type='bool', default=True),
+        **peer_options()
+    )
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            interface=dict(type='str', default='wg0'),
-            public_key=dict(type='str', required=True, no_log=False),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            allowed_ips=dict(type='list', elements='str'),
-            endpoint=dict(type='str'),
-            persistent_keepalive=dict(type='int'),
-            preshared_key=dict(type='str', no_log=True),
-            config_path=dict(type='path'),
-            routes=dict(type='bool', default=True),
-            live=dict(type='bool', default=True),
-        ),
-        supports_check_mode=True,
-    )
-    run_peer(module)
+    run_peer(AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True))
 
 
 if __name__ == '__main__':

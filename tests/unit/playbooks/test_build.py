@@ -30,7 +30,7 @@ REQUIRED_MEMBERS = [
     'plugins/filter/mesh_host.py',
     'plugins/module_utils/_mesh_schema.py',
     'plugins/filter/mesh_host.yml',
-    'plugins/module_utils/_wg_apply.py',
+    'plugins/module_utils/_execute.py',
     'roles/wireguard_peer/meta/argument_specs.yml',
     'roles/wireguard_peer/tasks/main.yml',
     'roles/wireguard_exit/meta/argument_specs.yml',

@@ -11,7 +11,7 @@ import stat
 
 import pytest
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils import _wireguard, _wg_interface
+from ansible_collections.sitemesh.wireguard.plugins.module_utils import _config, _config_file
 
 
 @pytest.fixture
@@ -126,8 +126,8 @@ def test_removing_a_peer_and_backup(run_module, setup):
 def test_validation_failure_leaves_old_file(run_module, setup, monkeypatch):
     run_module('wg_interface', setup['args'])
     before = setup['conf'].read_text()
-    real = _wg_interface.render
-    monkeypatch.setattr(_wg_interface, 'render', lambda *a, **k: real(*a, **k) + 'Bogus = 1\n')
+    real = _config_file.render
+    monkeypatch.setattr(_config_file, 'render', lambda *a, **k: real(*a, **k) + 'Bogus = 1\n')
     args = dict(setup['args'], listen_port=6000)
     res = run_module('wg_interface', args)
     assert res.rc == 1 and 'not valid' in res['msg'] and 'Bogus' in res['msg']
@@ -185,7 +185,7 @@ def test_unparseable_existing_file_is_replaced(run_module, setup):
     res = run_module('wg_interface', setup['args'], diff=True)
     assert res['changed'] is True
     assert 'does not parse' in res['diff']['before']
-    assert _wireguard.parse(setup['conf'].read_text())['interface']['listen_port'] == 5555
+    assert _config.parse(setup['conf'].read_text())['interface']['listen_port'] == 5555
 
 
 def test_absent_removes_config(run_module, setup):

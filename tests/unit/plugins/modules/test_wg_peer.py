@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wireguard import parse
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import parse
 
 
 @pytest.fixture

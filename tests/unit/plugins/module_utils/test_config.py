@@ -8,8 +8,10 @@ import base64
 
 import pytest
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils import _wireguard as wg
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wg_apply import wanted_routes
+from ansible_collections.sitemesh.wireguard.plugins.module_utils import _config as wg
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import is_valid_key
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_peers import endpoint_matches
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing import wanted_routes
 
 K1 = base64.b64encode(b'\x01' * 32).decode()
 K2 = base64.b64encode(b'\x02' * 32).decode()
@@ -141,19 +143,19 @@ def test_redact():
 
 
 def test_keys():
-    assert wg.is_valid_key(K1)
-    assert not wg.is_valid_key(base64.b64encode(b'x' * 31).decode())
-    assert not wg.is_valid_key('!!!')
-    assert not wg.is_valid_key(None)
+    assert is_valid_key(K1)
+    assert not is_valid_key(base64.b64encode(b'x' * 31).decode())
+    assert not is_valid_key('!!!')
+    assert not is_valid_key(None)
 
 
 def test_endpoint_matches():
-    assert wg.endpoint_matches(None, '1.2.3.4:5')
-    assert wg.endpoint_matches('1.2.3.4:5', '1.2.3.4:5')
-    assert wg.endpoint_matches('[fd00::1]:5', '[fd00::1]:5')
-    assert wg.endpoint_matches('localhost:5', '127.0.0.1:5')
-    assert not wg.endpoint_matches('localhost:6', '127.0.0.1:5')
-    assert not wg.endpoint_matches('1.2.3.4:5', None)
+    assert endpoint_matches(None, '1.2.3.4:5')
+    assert endpoint_matches('1.2.3.4:5', '1.2.3.4:5')
+    assert endpoint_matches('[fd00::1]:5', '[fd00::1]:5')
+    assert endpoint_matches('localhost:5', '127.0.0.1:5')
+    assert not endpoint_matches('localhost:6', '127.0.0.1:5')
+    assert not endpoint_matches('1.2.3.4:5', None)
 
 
 def test_wanted_routes_mirror_wg_quick():

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils import _wg_firewall as fw
+from ansible_collections.sitemesh.wireguard.plugins.module_utils import _firewall as fw
 
 # `nft list table` of a table made by wg-quick up (nftables 1.0.6)
 WG_QUICK_LISTING = """table ip6 wg-quick-wg0 {

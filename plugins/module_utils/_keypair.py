@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wireguard import (
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import (
     file_mode,
-    generate_private_key,
-    is_valid_key,
-    public_key_of,
+    key_path,
     read_text,
     remove_file,
     write_secure,
+)
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import (
+    generate_private_key,
+    is_valid_key,
+    public_key_of,
 )
 
 
@@ -30,7 +33,7 @@ def _describe(public_key, present):
 
 def run_keypair(module):
     params = module.params
-    path = params['path'] or '/etc/wireguard/%s.key' % params['interface']
+    path = params['path'] or key_path(params['interface'])
     try:
         mode = int(str(params['mode']), 8)
     except ValueError:

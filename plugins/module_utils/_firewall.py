@@ -33,7 +33,8 @@ import ipaddress
 import re
 import shlex
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._wireguard import ENV
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._actions import action
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import read
 
 NFT_FAMILY = {4: 'ip', 6: 'ip6'}
 IPTABLES = {4: 'iptables', 6: 'ip6tables'}
@@ -52,20 +53,6 @@ _RESTORE_RE = re.compile(r'^meta l4proto (?:udp|17) (?:meta )?mark set ct mark$'
 
 def table_name(name):
     return 'wg-quick-%s' % name
-
-
-def _cmd(module, argv, data=None):
-    rc, out, err = module.run_command(argv, data=data, environ_update=ENV, binary_data=False)
-    if rc != 0:
-        module.fail_json(msg='%s failed (rc=%d): %s' % (' '.join(argv[:2]), rc, (err or out).strip()),
-                         cmd=argv, stdin=data)
-    return out
-
-
-def _read(module, argv):
-    """Output of a listing command; empty when it fails (nothing there, no kernel support)."""
-    rc, out, dummy = module.run_command(argv, environ_update=ENV)
-    return out if rc == 0 else ''
 
 
 def _ip_key(value):
@@ -207,22 +194,22 @@ def iptables_fact(table, line):
 # live state
 # ---------------------------------------------------------------------------------------------
 
-def nft_tables(module, nft, name):
-    """Families of the tables named wg-quick-NAME (any family, as remove_firewall looks them up)."""
+def parse_nft_tables(text, name):
+    """Families of the tables named wg-quick-NAME in ``nft list tables`` (any family, as remove_firewall)."""
     families = []
-    for line in _read(module, [nft, 'list', 'tables']).splitlines():
+    for line in text.splitlines():
         words = line.split()
         if len(words) == 3 and words[0] == 'table' and words[2] == table_name(name):
             families.append(words[1])
     return families
 
 
-def iptables_marked(module, save, name):
-    """{table: ['-A ...' lines with the wg-quick comment of NAME]} from ``iptables-save``."""
+def parse_iptables_save(text, name):
+    """{table: ['-A ...' lines with the wg-quick comment of NAME]} of an ``iptables-save`` listing."""
     marker = '"%s"' % (MARKER % name)
     out = {}
     table = None
-    for line in _read(module, [save]).splitlines():
+    for line in text.splitlines():
         if line.startswith('*'):
             table = line[1:].strip()
         elif line.startswith('-A ') and marker in line and table:
@@ -230,72 +217,87 @@ def iptables_marked(module, save, name):
     return out
 
 
+def read_firewall(module, name, defaults, cleanup_iptables):
+    """The live firewall of NAME: {nft: bool, nft_tables: {family: listing}, iptables: {4|6: None when
+    iptables-save/-restore are missing, else marked rules}}. iptables is read for the families whose
+    rules it makes (no nft) and, with ``cleanup_iptables``, for both."""
+    nft = bool(module.get_bin_path('nft'))
+    live = {'nft': nft, 'nft_tables': {}, 'iptables': {}}
+    if nft:
+        for pf in parse_nft_tables(read(module, ['nft', 'list', 'tables']), name):
+            live['nft_tables'][pf] = read(module, ['nft', 'list', 'table', pf, table_name(name)])
+    for family in (4, 6):
+        if not ((family in defaults and not nft) or cleanup_iptables):
+            continue
+        tools = all(module.get_bin_path('%s-%s' % (IPTABLES[family], t)) for t in ('save', 'restore'))
+        live['iptables'][family] = parse_iptables_save(read(module, ['%s-save' % IPTABLES[family]]), name) \
+            if tools else None
+    return live
+
+
 # ---------------------------------------------------------------------------------------------
-# reconcile
+# plan
 # ---------------------------------------------------------------------------------------------
 
-def firewall_actions(module, name, defaults, mark, ips_by_family, cleanup_iptables):
-    """Work out the firewall changes: a list of (description lines, argv, stdin).
+def plan_firewall(name, defaults, mark, ips_by_family, live):
+    """The firewall actions (pure) and the warnings: (actions, warnings).
 
     ``defaults`` is the set of families with a default route (wg-quick's add_default), ``mark`` the
-    fwmark/table, ``ips_by_family`` {4|6: [addresses of NAME]}. Tables and rules of families without a
-    default route are removed (``remove_firewall``); iptables rules are looked for only with
-    ``cleanup_iptables`` or when iptables is what makes them (no nft).
+    fwmark/table, ``ips_by_family`` {4|6: [addresses of NAME]}, ``live`` what ``read_firewall`` read.
+    Tables and rules of families without a default route are removed (``remove_firewall``).
     """
-    actions = []
-    nft = module.get_bin_path('nft')
-    table = table_name(name)
-    if nft:
-        existing = nft_tables(module, nft, name)
-        wanted_families = [NFT_FAMILY[f] for f in sorted(defaults)]
-        script = ['delete table %s %s' % (pf, table) for pf in existing if pf not in wanted_families]
-        for family in sorted(defaults):
-            pf = NFT_FAMILY[family]
-            ips = ips_by_family.get(family, [])
-            if pf in existing:
-                listing = _read(module, [nft, 'list', 'table', pf, table])
-                if parse_nft_table(listing) == wanted_facts(name, family, mark, ips):
-                    continue
-                script.append('delete table %s %s' % (pf, table))
-            script.extend(nft_commands(name, family, mark, ips))
-        if script:
-            actions.append((['nft %s' % c for c in script], [nft, '-f', '/dev/stdin'], '\n'.join(script) + '\n'))
+    actions = _plan_nft(name, defaults, mark, ips_by_family, live) if live['nft'] else []
+    warnings = []
     for family in (4, 6):
-        wanted = family in defaults and not nft
-        if not (wanted or cleanup_iptables):
+        if family not in live['iptables']:
             continue
-        save = module.get_bin_path('%s-save' % IPTABLES[family])
-        restore = module.get_bin_path('%s-restore' % IPTABLES[family])
-        if not (save and restore):
+        wanted = family in defaults and not live['nft']
+        if live['iptables'][family] is None:
             if wanted:
-                module.warn('Neither nft nor %s-restore is installed: the firewall rules wg-quick adds for the '
-                            'default route of %s (table %s) were not made' % (IPTABLES[family], name, table))
+                warnings.append('Neither nft nor %s-restore is installed: the firewall rules wg-quick adds for the '
+                                'default route of %s (table %s) were not made' % (IPTABLES[family], name,
+                                                                                  table_name(name)))
             continue
-        live = iptables_marked(module, save, name)
-        live_facts = sorted((iptables_fact(t, line) for t, lines in live.items() for line in lines), key=repr)
-        if wanted:
-            ips = ips_by_family.get(family, [])
-            if live_facts == iptables_wanted_facts(name, mark, ips):
-                continue
-            add = iptables_lines(name, mark, ips)
-        elif not live_facts:
-            continue
-        else:
-            add = {}
-        restore_input = []
-        changes = []
-        for tbl in ('raw', 'mangle') + tuple(t for t in sorted(live) if t not in ('raw', 'mangle')):
-            delete = ['-D' + line[2:] for line in live.get(tbl, [])]
-            if not delete and not add.get(tbl):
-                continue
-            restore_input.append('*%s' % tbl)
-            restore_input.extend(delete + add.get(tbl, []))
-            restore_input.append('COMMIT')
-            changes.extend('%s -t %s %s' % (IPTABLES[family], tbl, line) for line in delete + add.get(tbl, []))
-        actions.append((changes, [restore, '-n'], '\n'.join(restore_input) + '\n'))
-    return actions
+        actions.extend(_plan_iptables(name, family, wanted, mark, ips_by_family.get(family, []),
+                                      live['iptables'][family]))
+    return actions, warnings
 
 
-def run_actions(module, actions):
-    for dummy, argv, data in actions:
-        _cmd(module, argv, data=data)
+def _plan_nft(name, defaults, mark, ips_by_family, live):
+    table = table_name(name)
+    existing = live['nft_tables']
+    wanted_families = [NFT_FAMILY[f] for f in sorted(defaults)]
+    script = ['delete table %s %s' % (pf, table) for pf in existing if pf not in wanted_families]
+    for family in sorted(defaults):
+        pf = NFT_FAMILY[family]
+        ips = ips_by_family.get(family, [])
+        if pf in existing:
+            if parse_nft_table(existing[pf]) == wanted_facts(name, family, mark, ips):
+                continue
+            script.append('delete table %s %s' % (pf, table))
+        script.extend(nft_commands(name, family, mark, ips))
+    if not script:
+        return []
+    return [action('rules_changed', ['nft %s' % c for c in script], ['nft', '-f', '/dev/stdin'],
+                   '\n'.join(script) + '\n')]
+
+
+def _plan_iptables(name, family, wanted, mark, ips, live):
+    live_facts = sorted((iptables_fact(t, line) for t, lines in live.items() for line in lines), key=repr)
+    if wanted:
+        if live_facts == iptables_wanted_facts(name, mark, ips):
+            return []
+        add = iptables_lines(name, mark, ips)
+    elif not live_facts:
+        return []
+    else:
+        add = {}
+    restore_input = []
+    changes = []
+    for tbl in ('raw', 'mangle') + tuple(t for t in sorted(live) if t not in ('raw', 'mangle')):
+        lines = ['-D' + line[2:] for line in live.get(tbl, [])] + add.get(tbl, [])
+        if not lines:
+            continue
+        restore_input.extend(['*%s' % tbl] + lines + ['COMMIT'])
+        changes.extend('%s -t %s %s' % (IPTABLES[family], tbl, line) for line in lines)
+    return [action('rules_changed', changes, ['%s-restore' % IPTABLES[family], '-n'], '\n'.join(restore_input) + '\n')]

@@ -1,0 +1,109 @@
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+# Copyright (c) 2026, sitemesh.wireguard contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The life of a wg-quick config file (wg_interface, wg_peer): load it, diff it with keys redacted,
+validate and install it safely."""
+
+from __future__ import annotations
+
+import os
+
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import (
+    ConfigError,
+    normalize,
+    parse,
+    redact,
+    render,
+)
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import (
+    file_mode,
+    interface_name_from_path,
+    read_text,
+    write_secure,
+)
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import ENV
+
+
+def load_config(module, path):
+    """(text, model) of an existing config file: model is None when missing, the ConfigError when it
+    does not parse. Its keys are added to the module's no_log values."""
+    try:
+        text = read_text(path)
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='Cannot read %s: %s' % (path, exc.strerror))
+    if text is None:
+        return None, None
+    try:
+        model = parse(text)
+    except ConfigError as exc:
+        return text, exc
+    secrets = [model['interface']['private_key']] + [p['preshared_key'] for p in model['peers']]
+    module.no_log_values.update(s for s in secrets if s)
+    return text, model
+
+
+def config_diff(path, before, after, module_name):
+    """A diff of two models (or None for a missing file), secrets redacted."""
+    def text(model, other):
+        if model is None:
+            return ''
+        if isinstance(model, Exception):
+            return '# the existing file does not parse: %s\n' % model
+        return render(redact(model, other if isinstance(other, dict) else None), module_name, redacted=True)
+    return {
+        'before_header': '%s (keys redacted)' % path,
+        'after_header': '%s (keys redacted)' % path,
+        'before': text(before, after),
+        'after': text(after, before),
+    }
+
+
+def wg_quick_strip(module, path):
+    """``wg-quick strip PATH``: (rc, stripped text, error)."""
+    wg_quick = module.get_bin_path('wg-quick')
+    if not wg_quick:
+        return 1, '', 'wg-quick is not installed'
+    return module.run_command([wg_quick, 'strip', path], environ_update=ENV)
+
+
+def config_validator(module, model):
+    """A ``validate`` callback for write_secure: our own parse must give back ``model``, and
+    ``wg-quick strip`` (when installed) must accept the file."""
+    def validate(tmp_path):
+        try:
+            if parse(read_text(tmp_path)) != normalize(model):
+                return 'the rendered file does not parse back to the requested configuration'
+        except ConfigError as exc:
+            return str(exc)
+        if module.get_bin_path('wg-quick'):
+            rc, dummy, err = wg_quick_strip(module, tmp_path)
+            if rc != 0:
+                return 'wg-quick strip: %s' % err.strip()
+        return None
+    return validate
+
+
+def install_config(module, path, before, after, module_name, backup, text=None):
+    """Write ``after`` to ``path`` when it differs from ``before`` (or the mode is not 0600).
+
+    ``text`` is the content to write (it must parse to ``after``); rendered from ``after`` when None.
+    Returns (changed, backup_file). Nothing is written in check mode.
+    """
+    if interface_name_from_path(path) is None:
+        module.fail_json(msg='%s: the file name must be an interface name (at most 15 of a-z A-Z 0-9 _=+.-) '
+                             'followed by .conf, as wg-quick requires' % path)
+    if isinstance(before, dict) and before == normalize(after):
+        if file_mode(path) != 0o600:
+            if not module.check_mode:
+                os.chmod(path, 0o600)
+            return True, None
+        return False, None
+    if module.check_mode:
+        return True, None
+    backup_file = write_secure(module, path, text if text is not None else render(after, module_name), backup=backup,
+                               validate=config_validator(module, after))
+    return True, backup_file
