@@ -21,6 +21,9 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validate
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_config
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs import (
     ROLES,
     role_options,
@@ -81,15 +84,12 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg="wg_mesh: the inventory has no group '%s' (group)" % args['group'])
         keys = args['public_keys'] if args['public_keys'] is not None else read_key_store(args['public_key_store'])
         result.update(changed=False, group=args['group'], prefix=args['prefix'], public_keys=keys)
-        # the mesh model is imported here, not at the top: ansible-doc loads this file without it
-        from ansible_collections.sitemesh.wireguard.plugins.filter.mesh import mesh_host, mesh_validate
-        from ansible.errors import AnsibleFilterError
         hostvars = task_vars['hostvars']
         if args['scope'] == 'mesh':
             try:
-                mesh_validate(hostvars, hosts, keys, prefix=args['prefix'])
-            except AnsibleFilterError as exc:
-                return self._fail(result, str(exc.message))
+                validate(hostvars, hosts, keys, prefix=args['prefix'])
+            except MeshError as exc:
+                return self._fail(result, str(exc))
             result['msg'] = 'the mesh of %d sites is valid' % len(hosts)
             return result
         host = task_vars['inventory_hostname']
@@ -98,9 +98,9 @@ class ActionModule(ActionBase):
             return self._fail(result, 'wg_mesh: %d error(s) in the role variables of %s:\n%s'
                               % (len(errors), host, '\n'.join(errors)))
         try:
-            result['mesh'] = mesh_host(hostvars, host, hosts, keys, prefix=args['prefix'])
-        except AnsibleFilterError as exc:
-            return self._fail(result, str(exc.message))
+            result['mesh'] = host_config(hostvars, host, hosts, keys, prefix=args['prefix'])
+        except MeshError as exc:
+            return self._fail(result, str(exc))
         result['host'] = host
         return result
 
