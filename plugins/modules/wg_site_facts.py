@@ -9,7 +9,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: wg_site_facts
-short_description: Read what a site has, in one round trip without Python, and say which wanted files differ
+short_description: Read what a site has in one round trip without Python, and which wanted files differ
 version_added: 1.0.0
 description:
   - Runs one fixed, read-only C(/bin/sh) program on the host through the connection, as M(ansible.builtin.raw)
@@ -18,7 +18,7 @@ description:
     without control characters, package, sysctl, nftables and unit names plain).
   - Compares the wanted O(files) with the site (SHA1 of the content, mode, owner, group) and returns those that are
     missing or differ in RV(files_differ), to loop M(ansible.builtin.copy) over. An unchanged site yields an empty
-    list: nothing to run.
+    list, nothing to run.
   - With O(loopback), says whether the loopback aliases file or the live addresses on C(lo) differ
     (RV(loopback_differs)); with O(apt_source), which apt source and pin files must be written or removed.
   - Returns its facts in the task result (register it), never as C(ansible_facts). Never changes anything on
