@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, sitemesh.wireguard maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""wg_site_facts for real: the action plugin through a local connection (check mode), and the module run directly.
+
+Both only read: a file in tmp_path, the packages, lo's addresses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import yaml
+
+
+def _request(tmp_path):
+    present = tmp_path / "odd 'name'"
+    present.write_text('hello\n')
+    os.chmod(str(present), 0o644)
+    return str(present), {
+        'files': [{'dest': str(present), 'content': 'hello\n', 'mode': '0644', 'validate': 'true %s'},
+                  {'dest': str(tmp_path / 'missing'), 'content': 'x\n'}],
+        'owner': os.popen('id -un').read().strip(), 'group': os.popen('id -gn').read().strip(),
+        'packages': ['dpkg'],
+        'loopback': {'interface': 'sitemeshtest0', 'aliases': []},
+    }
+
+
+def _check(result, present, tmp_path):
+    assert result['changed'] is False
+    assert result['files_present'] == [present]
+    assert result['files'][present]['sha1'] == hashlib.sha1(b'hello\n').hexdigest()
+    assert result['files_differ'] == [{'dest': str(tmp_path / 'missing'), 'content': 'x\n'}]
+    assert result['packages_installed'] == ['dpkg']
+    assert result['loopback_differs'] is False
+    assert '127.0.0.1/8' in result['loopback_addresses']
+
+
+def test_action_plugin_on_localhost_in_check_mode(sm, tmp_path):
+    present, request = _request(tmp_path)
+    out = tmp_path / 'result.json'
+    playbook = tmp_path / 'facts.yml'
+    playbook.write_text(yaml.safe_dump([{
+        'name': 'Read localhost', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': [
+            {'name': 'Read', 'sitemesh.wireguard.wg_site_facts': request, 'register': 'site'},
+            {'name': 'Keep', 'ansible.builtin.copy': {'content': '{{ site | to_json }}', 'dest': str(out),
+                                                      'mode': '0644'}, 'check_mode': False}]}]))
+
+    result = sm.ansible_playbook([str(playbook), '--check'], tmp_path)
+
+    assert result.rc == 0, result
+    _check(json.loads(out.read_text()), present, tmp_path)
+
+
+def test_module_run_directly_reads_the_same(sm, tmp_path):
+    present, request = _request(tmp_path)
+    args = tmp_path / 'args.json'
+    args.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': request}))
+    env = dict(os.environ, PYTHONPATH=os.path.join(sm.REPO, '.tmp', 'collections'))
+    proc = subprocess.run([sys.executable, os.path.join(sm.REPO, 'plugins', 'modules', 'wg_site_facts.py'), str(args)],
+                          capture_output=True, text=True, env=env, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    _check(json.loads(proc.stdout), present, tmp_path)
