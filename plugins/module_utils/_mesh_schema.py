@@ -90,9 +90,9 @@ def _exit_of(site):
     """A site is never its own exit: naming itself is refused (the group_vars of an exit's group often do)."""
     if site.exit_raw is not None and site.exit_raw == site.name:
         p_exit = site.prefix + 'exit'
-        site.errors.append("%s: %s '%s' names the site itself (an exit keeps its own default route; when a group "
-                           "sets %s, set %s: '' in %s's host_vars)" % (site.name, p_exit, site.name, p_exit, p_exit,
-                                                                     site.name))
+        text = ("%s: %s '%s' names the site itself (an exit keeps its own default route; when a group "
+                "sets %s, set %s: '' in %s's host_vars)")
+        site.errors.append(text % (site.name, p_exit, site.name, p_exit, p_exit, site.name))
         return
     site.exit = site.exit_raw
 
