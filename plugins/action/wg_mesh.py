@@ -22,8 +22,9 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validate
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_config
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validate_mesh
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._role_checks import role_checks
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs import (
     ROLES,
     role_options,
@@ -52,12 +53,17 @@ def read_key_store(store):
     return keys
 
 
-def role_variable_errors(host, roles, task_vars, templar):
-    """One line per role variable of ``host`` that the roles' argument specs refuse."""
+def role_variable_errors(host, roles, task_vars, templar, values=None):
+    """One line per role variable of ``host`` that the roles' argument specs refuse.
+
+    ``values``, when given, receives the templated role variables (for ``role_checks``).
+    """
     errors = []
     for role in roles:
         spec = role_options(role)
         provided = templar.template(dict((name, task_vars[name]) for name in spec if name in task_vars))
+        if values is not None:
+            values.update(provided)
         result = ArgumentSpecValidator(spec).validate(provided, validate_role_argument_spec=True)
         for message in result.error_messages:
             line = '%s: %s (role %s)' % (host, message, role)
@@ -84,24 +90,34 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg="wg_mesh: the inventory has no group '%s' (group)" % args['group'])
         keys = args['public_keys'] if args['public_keys'] is not None else read_key_store(args['public_key_store'])
         result.update(changed=False, group=args['group'], prefix=args['prefix'], public_keys=keys)
-        hostvars = task_vars['hostvars']
         if args['scope'] == 'mesh':
             try:
-                validate(hostvars, hosts, keys, prefix=args['prefix'])
+                notes = validate_mesh(task_vars['hostvars'], hosts, keys, prefix=args['prefix'])
             except MeshError as exc:
                 return self._fail(result, str(exc))
-            result['msg'] = 'the mesh of %d sites is valid' % len(hosts)
+            for note in notes:
+                display.warning(note)
+            result.update(msg='the mesh of %d sites is valid' % len(hosts), notes=notes)
             return result
+        return self._site(result, args, task_vars, hosts, keys)
+
+    def _site(self, result, args, task_vars, hosts, keys):
+        """scope=site: the site's role variables (argument specs, then role_checks) and its model."""
         host = task_vars['inventory_hostname']
-        errors = role_variable_errors(host, args['roles'], task_vars, self._templar)
+        values = {}
+        errors = role_variable_errors(host, args['roles'], task_vars, self._templar, values)
+        mesh = model = failure = None
+        try:
+            mesh, model = host_model(task_vars['hostvars'], host, hosts, keys, prefix=args['prefix'])
+        except MeshError as exc:
+            failure = str(exc)
+        errors.extend(line for line in role_checks(host, values, mesh) if line not in errors)
         if errors:
             return self._fail(result, 'wg_mesh: %d error(s) in the role variables of %s:\n%s'
                               % (len(errors), host, '\n'.join(errors)))
-        try:
-            result['mesh'] = host_config(hostvars, host, hosts, keys, prefix=args['prefix'])
-        except MeshError as exc:
-            return self._fail(result, str(exc))
-        result['host'] = host
+        if failure is not None:
+            return self._fail(result, failure)
+        result.update(mesh=model, host=host)
         return result
 
     @staticmethod

@@ -161,13 +161,26 @@ ipv4_address = functools.partial(_address, 4)
 ipv6_address = functools.partial(_address, 6)
 
 
+def netmask_hint(text):
+    """' (write the prefix length: A.B.C.D/24)' for an address written with a dotted netmask, else ''."""
+    addr_text, sep, mask = str(text).strip().partition('/')
+    if not sep or '.' not in mask:
+        return ''
+    try:
+        plen = ipaddress.IPv4Network('0.0.0.0/%s' % mask).prefixlen
+        parse_ip(addr_text)
+    except ValueError:
+        return ''
+    return ' (write the prefix length: %s/%d)' % (addr_text, plen)
+
+
 def cidr(name, key, value, errors, what=''):
     """A net tuple from a CIDR string, strict about host bits; None (and an error) otherwise."""
     text = str(value).strip()
     try:
         return parse_net(text)
     except ValueError as exc:
-        hint = ' (%s)' % exc if 'host bits' in str(exc) else ''
+        hint = ' (%s)' % exc if 'host bits' in str(exc) else netmask_hint(text)
         errors.append('%s: %s%s %r is not a valid CIDR network%s' % (name, key, what, text, hint))
         return None
 
@@ -223,7 +236,10 @@ def client_networks(name, key, value, errors, prefix):
     nets = []
     for item in value:
         net = cidr(name, key, item, errors, what=' entry')
-        if net is not None:
+        if net is not None and net[2] == 0:
+            errors.append('%s: %s entry %s is a default route, not a client network (to send all other traffic '
+                          'out through an exit, use %sexit: <exit site> instead)' % (name, key, net[4], prefix))
+        elif net is not None:
             nets.append(net)
     return nets
 
@@ -241,6 +257,19 @@ def exit_name(name, key, value, errors, prefix):
         errors.append('%s: %s %r is not a host name' % (name, key, value))
         return None
     return value.strip()
+
+
+def boolean(name, key, value, errors, prefix):
+    """True or False from a YAML boolean or its usual spellings ('yes', 'false' ...)."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ('true', 'yes', 'on', '1'):
+        return True
+    if text in ('false', 'no', 'off', '0'):
+        return False
+    errors.append('%s: %s %r is not a boolean (true or false)' % (name, key, value))
+    return None
 
 
 def hub_name(name, key, value, errors, prefix):

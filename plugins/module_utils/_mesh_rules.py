@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_schema import DEFAULT_PREFIX, Mesh, mesh_hosts
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import ipv6_notes
 
 
 def duplicate_addresses(mesh, errors):
@@ -150,6 +151,12 @@ def lonely_sites(mesh, errors):
 
 def validate(hostvars, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
     """True, or MeshError listing every error of the whole mesh (one per line)."""
+    validate_mesh(hostvars, hosts, public_keys, prefix)
+    return True
+
+
+def validate_mesh(hostvars, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
+    """The notes of a valid mesh (lines that are no error, see ipv6_notes), or MeshError listing every error."""
     names, prefix = mesh_hosts(hostvars, hosts, public_keys, prefix, 'mesh_validate')
     mesh = Mesh(hostvars, names, public_keys, prefix)
     errors = mesh.errors
@@ -160,4 +167,4 @@ def validate(hostvars, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
     lonely_sites(mesh, errors)
     if errors:
         raise MeshError('mesh_validate: %d error(s) in the WireGuard inventory:\n%s' % (len(errors), '\n'.join(errors)))
-    return True
+    return ipv6_notes(mesh)

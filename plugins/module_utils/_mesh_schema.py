@@ -22,6 +22,7 @@ from collections.abc import Mapping
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import (
     MeshError,
+    boolean,
     check_mesh_key,
     client_networks,
     endpoint,
@@ -86,8 +87,14 @@ def _dialled_at(site):
 
 
 def _exit_of(site):
-    """An exit is ignored on the exit itself."""
-    site.exit = site.exit_raw if site.exit_raw != site.name else None
+    """A site is never its own exit: naming itself is refused (the group_vars of an exit's group often do)."""
+    if site.exit_raw is not None and site.exit_raw == site.name:
+        p_exit = site.prefix + 'exit'
+        text = ("%s: %s '%s' names the site itself (an exit keeps its own default route; when a group "
+                "sets %s, set %s: '' in %s's host_vars)")
+        site.errors.append(text % (site.name, p_exit, site.name, p_exit, p_exit, site.name))
+        return
+    site.exit = site.exit_raw
 
 
 def _store_key_wins(site):
@@ -127,6 +134,7 @@ SCHEMA = (
     Field('endpoint', 'endpoint', endpoint, False, None, True, _dialled_at),
     Field('client_networks', 'client_networks', client_networks, False, [], True, None),
     Field('exit', 'exit_raw', exit_name, False, None, True, _exit_of),
+    Field('exit_ipv6', 'exit_ipv6', boolean, False, None, False, None),
     Field('hub', 'hub', hub_name, False, None, True, None),
     Field('persistent_keepalive', 'keepalive', keepalive, False, None, False, None),
     Field('public_key', 'public_key', public_key, False, None, _without_stored_key, _store_key_wins),
@@ -236,7 +244,7 @@ class Site:
         self.stored_key = stored_key  # public_keys[name], unchecked
         self.raw = {}                 # suffix -> value as read (None when unset or unreadable)
         self.endpoint_text = None     # "host:port" / "[v6]:port"
-        self.exit = None              # exit host name (None on the exit itself)
+        self.exit = None              # exit host name (None when unset or refused)
         self.own = []                 # tunnel /32 (/128) + client networks, as net tuples
 
     def read(self, suffix):
@@ -244,6 +252,19 @@ class Site:
         if suffix not in raw:
             raw[suffix] = read(self.hv, self.prefix + suffix, self.name, self.errors)
         return raw[suffix]
+
+    def does_ipv6(self):
+        """As an exit, it forwards and masquerades IPv6: it has <prefix>address6 or <prefix>exit_ipv6 true.
+
+        <prefix>exit_ipv6 of a host read only as a peer is read here, when it is some site's exit.
+        """
+        if self.address6 is not None:
+            return True
+        if 'exit_ipv6' not in self.raw and self.hv is not None:
+            value = self.read('exit_ipv6')
+            if value is not None:
+                self.exit_ipv6 = boolean(self.name, self.prefix + 'exit_ipv6', value, [], self.prefix)
+        return bool(self.exit_ipv6)
 
 
 for _field in SCHEMA:

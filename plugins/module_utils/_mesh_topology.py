@@ -80,20 +80,50 @@ def _roles(mesh, host):
         if name != host and mesh.sites[name].exit == host:
             is_exit = True
             masquerade.extend(mesh.sites[name].own)
+    if is_exit and not mesh.sites[host].does_ipv6():
+        masquerade = [net for net in masquerade if net[0] == 4]
     return hub_of, spokes, is_exit, masquerade
+
+
+def default_toward(mesh, exit_name):
+    """The default route(s) toward an exit: ::/0 too only when the mesh has IPv6 and the exit does IPv6."""
+    if mesh.has_v6 and mesh.sites[exit_name].does_ipv6():
+        return [DEFAULT_V4, DEFAULT_V6]
+    return [DEFAULT_V4]
+
+
+def _with_default(default, nets):
+    """default, plus the IPv6 networks of nets when the default is IPv4 only (they keep their way)."""
+    if len(default) > 1:
+        return default
+    return default + [net for net in nets if net[0] == 6]
+
+
+def ipv6_note(mesh, name):
+    """The line for a site that uses an exit without IPv6 in a mesh with IPv6 (its IPv6 keeps its own route)."""
+    exit_name = mesh.sites[name].exit
+    if not mesh.has_v6 or exit_name is None or exit_name not in mesh.sites or mesh.sites[exit_name].does_ipv6():
+        return None
+    return ('%s: no ::/0 toward %s: %s has no %saddress6 (IPv6 keeps its own default route; set %sexit_ipv6: true '
+            'on %s if it forwards and masquerades IPv6)' % (name, exit_name, exit_name, mesh.prefix, mesh.prefix,
+                                                            exit_name))
+
+
+def ipv6_notes(mesh):
+    """ipv6_note of every site that has one."""
+    return [note for note in (ipv6_note(mesh, name) for name in mesh.names) if note is not None]
 
 
 def _candidates(mesh, host, hub_of, spokes):
     """(peer name, its AllowedIPs as net tuples) of host, sorted by name, before the public keys are known."""
     sites = mesh.sites
     site = sites[host]
-    default = [DEFAULT_V4, DEFAULT_V6] if mesh.has_v6 else [DEFAULT_V4]
+    default = default_toward(mesh, site.exit) if site.exit is not None else None
     my_hub = hub_of.get(host)
     if my_hub is not None:
         # a spoke: one peer, the hub, which forwards everything
-        if site.exit is not None:
-            return [(my_hub, default)]
-        return [(my_hub, [net for name in mesh.names if name != host for net in sites[name].own])]
+        others = [net for name in mesh.names if name != host for net in sites[name].own]
+        return [(my_hub, others if default is None else _with_default(default, others))]
     candidates = []
     for name in sorted(mesh.names):
         if name == host:
@@ -101,14 +131,13 @@ def _candidates(mesh, host, hub_of, spokes):
         peer_hub = hub_of.get(name)
         if peer_hub is not None and peer_hub != host:
             continue  # a spoke of another hub: reached through that hub
+        nets = sites[name].own
+        if name in spokes:
+            nets = list(nets)
+            for spoke in spokes[name]:
+                nets.extend(sites[spoke].own)
         if name == site.exit:
-            nets = default
-        else:
-            nets = sites[name].own
-            if name in spokes:
-                nets = list(nets)
-                for spoke in spokes[name]:
-                    nets.extend(sites[spoke].own)
+            nets = _with_default(default, nets)
         candidates.append((name, nets))
     return candidates
 
@@ -169,12 +198,18 @@ def _parsed_mesh(hostvars, host, hosts, public_keys, prefix):
 
 def host_config(hostvars, host, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
     """The answer of the mesh_host filter for host (see plugins/filter/mesh_host.yml)."""
+    return host_model(hostvars, host, hosts, public_keys, prefix)[1]
+
+
+def host_model(hostvars, host, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
+    """(the parsed Mesh, host_config's answer): wg_mesh checks the site's role variables against the mesh."""
     host = str(host)
     mesh = _parsed_mesh(hostvars, host, hosts, public_keys, prefix)
     site = mesh.sites[host]
     hub_of, spokes, is_exit, masquerade = _roles(mesh, host)
     peers, missing = _peers(mesh, _candidates(mesh, host, hub_of, spokes), _keepalive(site))
-    return {
+    note = ipv6_note(mesh, host)
+    return mesh, {
         'name': host,
         'addresses': _addresses(site),
         'listen_port': site.port,
@@ -185,5 +220,6 @@ def host_config(hostvars, host, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
         'forwarding': is_exit or host in spokes,
         'masquerade_sources': merge(masquerade),
         'missing_public_keys': missing,
+        'notes': [] if note is None else [note],
         'peers': peers,
     }

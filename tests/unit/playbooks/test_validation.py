@@ -52,6 +52,23 @@ BREAKAGES = [
      r'\braspi\b.*\bwireguard_apt_source\b'),
     ('role-variable-bad-type', 'raspi', 'wireguard_mtu', 'big',
      r'\braspi\b.*\bwireguard_mtu\b'),
+    # Role variables outside the mesh model (issue 7): checked before any host, one line each.
+    ('extra-peer-without-public-key', 'raspi', 'wireguard_extra_peers',
+     [{'name': 'laptop', 'allowed_ips': ['172.16.1.10/32']}],
+     r'^raspi: wireguard_extra_peers\[0\] \(laptop\) has no public_key$'),
+    ('loopback-alias-outside-client-networks', 'raspi', 'wireguard_loopback_aliases',
+     [{'label': 'lo:10', 'address': '10.9.0.1/24'}],
+     r'^raspi: wireguard_loopback_aliases\[0\] \(lo:10\) address 10\.9\.0\.1/24 is in none of the '
+     r'wireguard_client_networks of raspi'),
+    ('dns-not-an-ip', 'giant', 'wireguard_dns', ['9.9.9.300'],
+     r"^giant: wireguard_dns\[0\] '9\.9\.9\.300' is neither an IP address nor a search domain"),
+    ('exit-extra-source-not-a-cidr', 'moly', 'wireguard_exit_extra_sources', ['lan'],
+     r"^moly: wireguard_exit_extra_sources\[0\] 'lan' is not a valid CIDR network"),
+    ('netmask-instead-of-prefix-length', 'giant', 'wireguard_client_networks', ['10.0.1.0/255.255.255.0'],
+     r"^giant: wireguard_client_networks entry '10\.0\.1\.0/255\.255\.255\.0' is not a valid CIDR network "
+     r"\(write the prefix length: 10\.0\.1\.0/24\)"),
+    ('exit-naming-itself', 'moly', 'wireguard_exit', 'moly',
+     r"^moly: wireguard_exit 'moly' names the site itself"),
 ]
 
 

@@ -50,6 +50,7 @@ def test_guide_with_exit_giant(guide, keys):
         'forwarding': False,
         'masquerade_sources': [],
         'missing_public_keys': [],
+        'notes': [],
         'peers': [
             peer(keys, 'moly', '192.168.1.162:5555', ['0.0.0.0/0']),
             peer(keys, 'raspi', '192.168.1.200:5555', ['77.66.55.0/24', '172.16.1.3/32']),
@@ -69,6 +70,7 @@ def test_guide_with_exit_moly(guide, keys):
         'forwarding': True,
         'masquerade_sources': ['10.0.1.0/24', '77.66.55.0/24', '172.16.1.1/32', '172.16.1.3/32'],
         'missing_public_keys': [],
+        'notes': [],
         'peers': [
             peer(keys, 'giant', '192.168.1.161:5555', ['10.0.1.0/24', '172.16.1.1/32']),
             peer(keys, 'raspi', '192.168.1.200:5555', ['77.66.55.0/24', '172.16.1.3/32']),
@@ -88,12 +90,17 @@ def test_guide_with_exit_raspi(guide, keys):
     ]
 
 
-def test_exit_is_ignored_on_the_exit_itself(guide, keys):
+def test_exit_naming_the_site_itself_is_refused(guide, keys):
+    """Issue 7: it was silently ignored (a group_vars exit reached the exit too); now the exit says ''."""
     guide['moly']['wireguard_exit'] = 'moly'
+    with pytest.raises(AnsibleFilterError, match=r"moly: wireguard_exit 'moly' names the site itself"):
+        mesh_validate(guide, HOSTS, keys)
+    with pytest.raises(AnsibleFilterError, match=r"names the site itself"):
+        mesh_host(guide, 'giant', HOSTS, keys)
+    guide['moly']['wireguard_exit'] = ''
     assert mesh_validate(guide, HOSTS, keys) is True
     result = mesh_host(guide, 'moly', HOSTS, keys)
-    assert result['exit'] is None
-    assert result['is_exit'] is True
+    assert (result['exit'], result['is_exit']) == (None, True)
 
 
 # ------------------------------------------------------------------------- the guide without exit
@@ -204,6 +211,7 @@ def test_hub_and_spoke(hub_mesh, keys):
         'forwarding': False,
         'masquerade_sources': [],
         'missing_public_keys': [],
+        'notes': [],
         # .2/32 and .3/32 are siblings: cidr_merge makes them one /31
         'peers': [peer(keys, 'moly', '192.168.1.162:5555',
                        ['10.0.1.0/24', '10.0.2.0/24', '77.66.55.0/24', '172.16.1.1/32', '172.16.1.2/31'],
