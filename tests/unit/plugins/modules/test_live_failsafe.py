@@ -1,0 +1,77 @@
+# Copyright (c) 2026, sitemesh.wireguard contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fail-safe, for real in a network namespace: a re-run heals what it can see (a deleted key file is
+restored from the running interface), a change that cannot apply keeps the last good state."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+import test_live_netns as base
+
+# the fixtures of the live tests, used here under the same names
+netns = base.netns
+live = base.live
+
+pytestmark = pytest.mark.skipif(base.SKIP is not None, reason='live tests need ip netns and wireguard-go: %s' % base.SKIP)
+
+
+def keyfile(ns):
+    return ns.dir / ('%s.key' % ns.ifname)
+
+
+def test_deleted_key_file_is_restored_from_the_running_interface(live):
+    ns, args = live['ns'], live['args']
+    assert ns.run('wg_interface', args)['changed'] is True
+    index, dump = ns.ifindex(), ns.dump()
+    path = keyfile(ns)
+    os.unlink(str(path))
+    keypair = {'interface': ns.ifname, 'path': str(path)}
+
+    check = ns.run('wg_keypair', keypair, check=True, diff=True)
+    assert check.rc == 0, check.result
+    assert check['changed'] is True and check['restored'] is True and check['public_key'] == live['public']
+    assert not path.exists()
+
+    res = ns.run('wg_keypair', keypair, diff=True)
+    assert res.rc == 0, res.result
+    assert res['changed'] is True and res['restored'] is True
+    assert res['public_key'] == live['public']
+    assert 'restored from the running interface' in res['msg']
+    assert 'restored from the running interface' in res['diff']['after']
+    base.assert_no_secrets(res, live['private'])
+    assert path.read_text() == live['private'] + '\n'
+    assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
+    assert not [entry for entry in os.listdir(str(ns.dir)) if entry.startswith('.ansible-wg-')]
+    # the tunnel was not touched, and nothing is left to do
+    assert ns.ifindex() == index and ns.dump() == dump
+    again = ns.run('wg_keypair', keypair)
+    assert again['changed'] is False and again['restored'] is False
+    assert ns.run('wg_interface', args)['changed'] is False
+
+
+def test_deleted_key_file_with_the_link_down_makes_a_new_key(live):
+    ns, args = live['ns'], live['args']
+    assert ns.run('wg_interface', args)['changed'] is True
+    ns.sh('wg-quick', 'down', str(ns.conf))
+    path = keyfile(ns)
+    os.unlink(str(path))
+    res = ns.run('wg_keypair', {'interface': ns.ifname, 'path': str(path)})
+    assert res.rc == 0, res.result
+    assert res['changed'] is True and res['restored'] is False
+    assert res['public_key'] != live['public']
+    assert path.read_text().strip() != live['private']
+    assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
+
+
+def test_restore_can_be_turned_off(live):
+    ns, args = live['ns'], live['args']
+    assert ns.run('wg_interface', args)['changed'] is True
+    path = keyfile(ns)
+    os.unlink(str(path))
+    res = ns.run('wg_keypair', {'interface': ns.ifname, 'path': str(path), 'restore_from_interface': False})
+    assert res.rc == 0 and res['restored'] is False and res['public_key'] != live['public']
