@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 
 import pytest
 
@@ -75,3 +77,48 @@ def test_restore_can_be_turned_off(live):
     os.unlink(str(path))
     res = ns.run('wg_keypair', {'interface': ns.ifname, 'path': str(path), 'restore_from_interface': False})
     assert res.rc == 0 and res['restored'] is False and res['public_key'] != live['public']
+
+
+pair = base.pair
+
+HOLD_PORT = ("import socket, sys, time\n"
+             "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+             "s.bind(('0.0.0.0', int(sys.argv[1])))\n"
+             "print('ready', flush=True)\n"
+             "time.sleep(120)\n")
+
+
+def ping_ok(site):
+    out = site['ns'].sh('ping', '-c', '3', '-W', '2', '-I', '10.0.1.1', '10.0.2.1', check=False)
+    return ' 0% packet loss' in out
+
+
+def test_taken_listen_port_fails_and_keeps_the_last_good_state(pair):
+    a, b = pair
+    for site in pair:
+        assert site['ns'].run('wg_interface', site['args'])['changed'] is True
+    assert ping_ok(a)
+    ns = a['ns']
+    taken = a['port'] + 1
+    holder = subprocess.Popen(['ip', 'netns', 'exec', ns.ns, sys.executable, '-c', HOLD_PORT, str(taken)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == 'ready'
+        conf, dump, index = ns.conf.read_bytes(), ns.dump(), ns.ifindex()
+        args = base.copy(a['args'])
+        args['listen_port'] = taken
+        for check in (True, False):
+            res = ns.run('wg_interface', args, check=check)
+            assert res.rc == 1 and res['failed'] is True, res.result
+            assert 'listen_port %d' % taken in res['msg'] and 'pid %d (' % holder.pid in res['msg'], res['msg']
+            assert ns.conf.read_bytes() == conf
+            assert ns.dump() == dump and ns.ifindex() == index
+        assert ping_ok(a)
+        assert ns.run('wg_interface', a['args'])['changed'] is False
+    finally:
+        holder.kill()
+        holder.wait()
+    # the port is free again: the same change now applies live
+    res = ns.run('wg_interface', args)
+    assert res.rc == 0 and res['changed'] is True, res.result
+    assert ns.dump()[0][2] == str(taken) and ns.ifindex() == index
