@@ -122,3 +122,29 @@ def test_taken_listen_port_fails_and_keeps_the_last_good_state(pair):
     res = ns.run('wg_interface', args)
     assert res.rc == 0 and res['changed'] is True, res.result
     assert ns.dump()[0][2] == str(taken) and ns.ifindex() == index
+
+
+def test_rekey_one_site_and_its_peer_replaces_it_live(pair):
+    """What a wireguard_rekey run does on two sites: a new key on one (wg_keypair regenerate=always), then
+    both wg_interface runs - the other site replaces the peer live, the rekeyed one takes its new key live."""
+    a, b = pair
+    for site in pair:
+        assert site['ns'].run('wg_interface', site['args'])['changed'] is True
+    assert ping_ok(a)
+    index = [site['ns'].ifindex() for site in pair]
+    res = a['ns'].run('wg_keypair', {'interface': a['ns'].ifname, 'path': a['keyfile'], 'regenerate': 'always'})
+    assert res.rc == 0 and res['changed'] is True and res['restored'] is False, res.result
+    new_public = res['public_key']
+    assert new_public != a['public']
+    b_args = base.copy(b['args'])
+    b_args['peers'][0]['public_key'] = new_public
+    res_b = b['ns'].run('wg_interface', b_args)
+    assert res_b.rc == 0, res_b.result
+    assert res_b['peers_added'] == [new_public] and res_b['peers_removed'] == [a['public']]
+    res_a = a['ns'].run('wg_interface', a['args'])
+    assert res_a.rc == 0 and res_a['interface_updated'] is True and res_a['public_key'] == new_public, res_a.result
+    assert a['ns'].dump()[0][1] == new_public
+    assert ping_ok(a)
+    assert [site['ns'].ifindex() for site in pair] == index
+    assert a['ns'].run('wg_interface', a['args'])['changed'] is False
+    assert b['ns'].run('wg_interface', b_args)['changed'] is False
