@@ -113,7 +113,7 @@ def run_keypair(module):
         origin = _present(module, path, mode, text, valid, before_public, result)
         after = (result['public_key'], True, origin)
         if origin:
-            result['msg'] = '%s was missing: %s' % (path, origin)
+            result['msg'] = '%s was missing - %s' % (path, origin)
 
     if module._diff:
         result['diff'] = {

@@ -22,7 +22,7 @@ description:
   - An existing file that does not hold a valid key (32 bytes, base64) is an error and is left alone,
     unless O(regenerate=always).
   - A missing key file whose interface O(interface) is running is restored from the running interface
-    (C(wg show <interface> private-key), read on the host, never returned): the site keeps its public key
+    (C(wg show <interface> private-key), read on the host, never returned); the site keeps its public key
     and no peer has to change. Only when the interface does not run either is a new key made.
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
@@ -123,7 +123,7 @@ restored:
   type: bool
   version_added: 1.1.0
 msg:
-  description: C(<path> was missing: restored from the running interface) when it was.
+  description: C(<path> was missing - restored from the running interface) when it was.
   returned: when the key was restored
   type: str
 """
