@@ -73,7 +73,7 @@ def test_rekey_with_limit_is_refused_before_any_host_is_touched(sm, tmp_path, fa
     result = _site(sm, tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=giant', '--limit', 'giant')
     _untouched_and_failed(sm, result, ['giant'])
     assert 'a rekey run must include every site of wireguard (no --limit)' in result.output, result
-    assert 'left out: moly, raspi' in result.output, result
+    assert 'left out: moly, raspi' in result.output, result.output
 
 
 def test_rekey_of_an_unknown_site_is_refused(sm, tmp_path, fake_connection, key_store):
