@@ -11,6 +11,7 @@ validate and install it safely."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import (
     ConfigError,
@@ -23,6 +24,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import (
     file_mode,
     interface_name_from_path,
     read_text,
+    remove_file,
     write_secure,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import ENV
@@ -107,3 +109,30 @@ def install_config(module, path, before, after, module_name, backup, text=None):
     backup_file = write_secure(module, path, text if text is not None else render(after, module_name), backup=backup,
                                validate=config_validator(module, after))
     return True, backup_file
+
+
+@contextmanager
+def previous_file_on_failure(module, path, text, installed):
+    """Within the block, a failure of the module first puts back the previous ``text`` of ``path``
+    (removes the file when there was none) and says so: a live apply that fails after the new file was
+    installed leaves the last good config in place. Nothing is done when nothing was ``installed``."""
+    if not installed or module.check_mode:
+        yield
+        return
+    fail = module.fail_json
+
+    def restore_and_fail(msg='', **kwargs):
+        module.fail_json = fail
+        if text is None:
+            remove_file(module, path)
+            note = 'the new %s was removed (there was none before)' % path
+        else:
+            write_secure(module, path, text)
+            note = 'the previous %s was put back' % path
+        fail(msg='%s; %s' % (msg, note), **kwargs)
+
+    module.fail_json = restore_and_fail
+    try:
+        yield
+    finally:
+        module.fail_json = fail

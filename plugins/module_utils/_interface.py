@@ -21,12 +21,13 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file im
     config_diff,
     install_config,
     load_config,
+    previous_file_on_failure,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import execute, verify
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import config_path, key_path, remove_file
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import plan_firewall, read_firewall
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import public_key_of, read_private_key
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import read_interface
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import read_interface, read_wg
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_addresses import plan_addresses, plan_mtu
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_peers import plan_syncconf
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing import (
@@ -39,6 +40,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing i
     routing_intent,
     wanted_routes,
 )
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._ports import port_holders
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._service import (
     bring_down,
     systemd_enable,
@@ -108,6 +110,20 @@ def plan_live(module, name, model, live):
     return actions
 
 
+def check_listen_port(module, name, port):
+    """Fail before anything is written when ``port`` is not NAME's already and another socket holds it."""
+    if not port:
+        return
+    live = read_wg(module, name)
+    if live is not None and live['listen_port'] == port:
+        return
+    holders = port_holders(port)
+    if holders:
+        module.fail_json(msg='listen_port %d of %s is already in use on this host by %s: nothing was changed, '
+                             'the config file and the running interface were left as they were'
+                             % (port, name, ', '.join(holders)))
+
+
 def apply_interface(module, name, path, model):
     """Make the running NAME match ``model`` (installed at ``path``); verify. Returns the actions."""
     live = read_interface(module, name)
@@ -144,16 +160,19 @@ def run_interface(module):
     name = params['name']
     path = params['config_path'] or config_path(name)
     result = dict(changed=False, config_path=path, public_key=None, **empty_result())
-    dummy, before = load_config(module, path)
+    text, before = load_config(module, path)
     if params['state'] == 'absent':
         return run_absent(module, name, path, before, result)
 
     after, private_key = desired_model(module)
     result['public_key'] = public_key_of(module, private_key) if private_key else None
+    if params['apply']:
+        check_listen_port(module, name, after['interface']['listen_port'])
     result['changed'], backup_file = install_config(module, path, before, after, 'wg_interface', params['backup'])
     if backup_file:
         result['backup_file'] = backup_file
-    actions = apply_interface(module, name, path, after) if params['apply'] else []
+    with previous_file_on_failure(module, path, text, result['changed']):
+        actions = apply_interface(module, name, path, after) if params['apply'] else []
     summarize(actions, result)
     result['changed'] = result['changed'] or bool(actions)
     if params['enabled'] is not None:

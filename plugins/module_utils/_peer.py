@@ -22,7 +22,11 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import 
     render,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_edit import edit_peer_text, redact_text
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file import install_config, load_config
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file import (
+    install_config,
+    load_config,
+    previous_file_on_failure,
+)
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import execute, verify
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import config_path
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import plan_firewall, read_firewall
@@ -134,11 +138,12 @@ def run_peer(module):
 
     actions = []
     if params['live'] and read_link(module, name) is not None:
-        actions = plan_peer_live(module, name, fields, present, table, fwmark, params['routes'])
-        execute(module, actions)
-        if actions and not module.check_mode:
-            remaining = plan_peer_live(module, name, fields, present, table, fwmark, params['routes'])
-            verify(module, 'The peer %s of %s' % (fields['public_key'], name), remaining)
+        with previous_file_on_failure(module, path, text, result['changed']):
+            actions = plan_peer_live(module, name, fields, present, table, fwmark, params['routes'])
+            execute(module, actions)
+            if actions and not module.check_mode:
+                remaining = plan_peer_live(module, name, fields, present, table, fwmark, params['routes'])
+                verify(module, 'The peer %s of %s' % (fields['public_key'], name), remaining)
     elif params['live'] and before is None:
         module.fail_json(msg='Neither the interface %s nor its config %s exist' % (name, path), **result)
     summarize(actions, result)

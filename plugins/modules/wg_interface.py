@@ -29,6 +29,11 @@ description:
     would have set them, so that a restart of the interface and a module run agree.
   - After applying, the live state is read again and compared again; the task fails, naming what still differs,
     unless nothing is left to do (and, when it was started, the link exists).
+  - A change that cannot apply keeps the last good state. With O(apply=true), a O(listen_port) that is not
+    the running interface's already and that another socket holds on the host (read from C(/proc/net/udp),
+    C(/proc/net/udp6) and C(/proc/<pid>/fd)) fails the task before anything is written, naming the port
+    and the process (also in check mode). Any other failure while applying live after the new file was
+    installed puts the previous file back (removes the new one when there was none) and says so in the message.
   - Routes, with C(Table) unset or V(auto) - a route C(<allowed ip> dev <name>) in the main table for each
     allowed IP that the interface's own connected network does not cover; for V(0.0.0.0/0) or V(::/0) the
     policy routing of C(wg-quick) (fwmark and table 51820, rules C(not fwmark 51820 table 51820) and

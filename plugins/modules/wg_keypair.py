@@ -21,12 +21,16 @@ description:
     directory that is then renamed into place. A missing directory is created with mode C(0700).
   - An existing file that does not hold a valid key (32 bytes, base64) is an error and is left alone,
     unless O(regenerate=always).
+  - A missing key file whose interface O(interface) is running is restored from the running interface
+    (C(wg show <interface> private-key), read on the host, never returned); the site keeps its public key
+    and no peer has to change. Only when the interface does not run either is a new key made.
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:
   check_mode:
     details:
-      - When no key exists yet, nothing is made in check mode and RV(public_key) is V(null).
+      - When no key exists yet, nothing is made in check mode and RV(public_key) is V(null), unless the key
+        would be restored from the running interface (its public key is then known).
   diff_mode:
     details:
       - The diff shows only whether a key is present and its public key, never the private key.
@@ -59,6 +63,14 @@ options:
     type: str
     choices: [never, always]
     default: never
+  restore_from_interface:
+    description:
+      - When the key file is missing and O(interface) is running with a private key, write that key back
+        to the file (mode O(mode), through the same private temporary file) instead of making a new one.
+      - Ignored with O(regenerate=always), which always makes a new key.
+    type: bool
+    default: true
+    version_added: 1.1.0
   mode:
     description:
       - Octal mode of the key file, for example V('0600'). The temporary file is always C(0600).
@@ -104,6 +116,16 @@ path:
   returned: always
   type: str
   sample: /etc/wireguard/wg0.key
+restored:
+  description:
+    - V(true) when the missing key file was (or, in check mode, would be) restored from the running interface.
+  returned: always
+  type: bool
+  version_added: 1.1.0
+msg:
+  description: C(<path> was missing - restored from the running interface) when it was.
+  returned: when the key was restored
+  type: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -117,6 +139,7 @@ def argument_spec():
         path=dict(type='path'),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         regenerate=dict(type='str', default='never', choices=['never', 'always']),
+        restore_from_interface=dict(type='bool', default=True),
         mode=dict(type='str', default='0600'),
     )
 

@@ -22,6 +22,7 @@ description:
   - With O(routes=true) the routes of the interface are reconciled afterwards, the way C(wg-quick up) sets
     them, with the policy routing and firewall rules of a default route (see M(sitemesh.wireguard.wg_interface)).
   - Idempotent against both the live state (C(wg show <interface> dump)) and the file.
+  - When the live change fails after the file was changed, the previous file is put back and the message says so.
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:

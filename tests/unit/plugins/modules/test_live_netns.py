@@ -604,6 +604,8 @@ def test_traffic_survives_live_changes_on_both_ends(pair, wg_key):
             res = site['ns'].run('wg_interface', site['args'])
             assert res.rc == 0, res.result
             changed.append(res)
+        # the ping was still running when the last change had finished: every change happened under it
+        alive_after_changes = ping.poll() is None
         out = ping.communicate(timeout=60)[0]
     finally:
         if ping.poll() is None:
@@ -615,6 +617,7 @@ def test_traffic_survives_live_changes_on_both_ends(pair, wg_key):
         assert res['peers_removed'] == [laptop] and len(res['addresses_removed']) == 1
         assert '10.99.0.0/24' in res['routes_removed']
     assert '%d packets transmitted, %d received, 0%% packet loss' % (count, count) in out, out
+    assert alive_after_changes, 'the ping ended before the last change finished: %s' % out
     assert [site['ns'].ifindex() for site in pair] == index
     for site in pair:
         assert site['ns'].run('wg_interface', site['args'])['changed'] is False
