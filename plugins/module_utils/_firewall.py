@@ -34,6 +34,7 @@ import re
 import shlex
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._actions import action
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing import firewall_ips
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import read
 
 NFT_FAMILY = {4: 'ip', 6: 'ip6'}
@@ -301,3 +302,16 @@ def _plan_iptables(name, family, wanted, mark, ips, live):
         restore_input.extend(['*%s' % tbl] + lines + ['COMMIT'])
         changes.extend('%s -t %s %s' % (IPTABLES[family], tbl, line) for line in lines)
     return [action('rules_changed', changes, ['%s-restore' % IPTABLES[family], '-n'], '\n'.join(restore_input) + '\n')]
+
+
+def firewall_actions(module, name, intent, addresses, live_addresses):
+    """The firewall part of a default route's plan (``intent`` from routing_intent; None: no default
+    route): wg-quick's rules read live, planned against the wanted ones, warnings shown."""
+    if intent is None:
+        return []
+    live = read_firewall(module, name, intent['defaults'], intent['cleanup_iptables'])
+    ips = firewall_ips(addresses, intent['defaults'], live_addresses)
+    actions, warnings = plan_firewall(name, intent['defaults'], intent['policy'], ips, live)
+    for warning in warnings:
+        module.warn(warning)
+    return actions

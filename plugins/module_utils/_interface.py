@@ -25,14 +25,13 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file im
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import execute, verify
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import config_path, key_path, remove_file
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import plan_firewall, read_firewall
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import firewall_actions
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import public_key_of, read_private_key
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import read_interface, read_wg
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_addresses import plan_addresses, plan_mtu
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_peers import plan_syncconf
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing import (
     DEFAULT_TABLE,
-    firewall_ips,
     needs_default,
     plan_routing,
     route_name,
@@ -100,13 +99,7 @@ def plan_live(module, name, model, live):
     actions += plan_addresses(name, interface['addresses'], live['addresses'])
     actions += plan_mtu(name, interface['mtu'], live['link'])
     actions += plan_routing(name, interface['table'], intent, live)
-    if intent is not None:
-        fw_live = read_firewall(module, name, intent['defaults'], intent['cleanup_iptables'])
-        ips = firewall_ips(interface['addresses'], intent['defaults'], live['addresses'])
-        fw_actions, warnings = plan_firewall(name, intent['defaults'], intent['policy'], ips, fw_live)
-        actions += fw_actions
-        for warning in warnings:
-            module.warn(warning)
+    actions += firewall_actions(module, name, intent, interface['addresses'], live['addresses'])
     return actions
 
 

@@ -29,11 +29,10 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file im
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import execute, verify
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import config_path
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import plan_firewall, read_firewall
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import firewall_actions
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import read_interface, read_link
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_peers import plan_peer_set
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing import (
-    firewall_ips,
     plan_routing,
     routing_intent,
 )
@@ -81,13 +80,7 @@ def plan_peer_live(module, name, fields, present, table, wanted_fwmark, manage_r
     allowed = [a for p in peers for a in p['allowed_ips']]
     intent = routing_intent(name, table, addresses, allowed, live['wg']['fwmark'], wanted_fwmark, live['routes'])
     actions += plan_routing(name, table, intent, live, manage_fwmark=True)
-    if intent is not None:
-        fw_live = read_firewall(module, name, intent['defaults'], intent['cleanup_iptables'])
-        ips = firewall_ips(addresses, intent['defaults'], live['addresses'])
-        fw_actions, warnings = plan_firewall(name, intent['defaults'], intent['policy'], ips, fw_live)
-        actions += fw_actions
-        for warning in warnings:
-            module.warn(warning)
+    actions += firewall_actions(module, name, intent, addresses, live['addresses'])
     return actions
 
 
