@@ -30,6 +30,14 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import (
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import ENV
 
 
+def config_file_options():
+    """The argument spec both config-file modules share (wg_interface, wg_peer): state and config_path."""
+    return dict(
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        config_path=dict(type='path'),
+    )
+
+
 def load_config(module, path):
     """(text, model) of an existing config file: model is None when missing, the ConfigError when it
     does not parse. Its keys are added to the module's no_log values."""

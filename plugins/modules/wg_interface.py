@@ -286,6 +286,7 @@ started:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import peer_options
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file import config_file_options
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._interface import run_interface
 
 
@@ -293,8 +294,6 @@ def argument_spec():
     hooks = dict(type='list', elements='str', default=[])
     return dict(
         name=dict(type='str', default='wg0'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        config_path=dict(type='path'),
         private_key_file=dict(type='path', no_log=False),
         addresses=dict(type='list', elements='str', default=[]),
         listen_port=dict(type='int'),
@@ -311,6 +310,7 @@ def argument_spec():
         backup=dict(type='bool', default=False),
         apply=dict(type='bool', default=True),
         enabled=dict(type='bool', default=True),
+        **config_file_options()
     )
 
 

@@ -145,17 +145,16 @@ rules_changed:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import peer_options
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file import config_file_options
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._peer import run_peer
 
 
 def argument_spec():
     return dict(
         interface=dict(type='str', default='wg0'),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        config_path=dict(type='path'),
         routes=dict(type='bool', default=True),
         live=dict(type='bool', default=True),
-        **peer_options()
+        **dict(peer_options(), **config_file_options())
     )
 
 
