@@ -27,19 +27,26 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import config_path, key_path, remove_file
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import firewall_actions
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import public_key_of, read_private_key
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import read_interface, read_wg
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import (
+    parse_routes,
+    read_interface,
+    read_wg,
+)
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_addresses import plan_addresses, plan_mtu
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_peers import plan_syncconf
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing import (
     DEFAULT_TABLE,
     needs_default,
     plan_routing,
+    plan_rules,
+    policy_table,
     route_name,
     route_sort,
     routing_intent,
     wanted_routes,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._ports import port_holders
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import read
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._service import (
     bring_down,
     systemd_enable,
@@ -83,6 +90,26 @@ def plan_start(model, argv):
     return [Action(tuple(changes), argv, None)]
 
 
+def plan_leftovers(module, name, model):
+    """What a NAME whose link vanished without ``wg-quick down`` (a killed userspace daemon, a link
+    deleted by hand) left behind: the policy rules and the ``wg-quick-NAME`` firewall of its default
+    route. ``wg-quick up`` would add them again beside the old ones (it never flushes), so they are
+    removed first, as wg-quick's own ``del_if`` and ``remove_firewall`` would have."""
+    interface = model['interface']
+    if interface['table'] == 'off':
+        return []
+    routes = []
+    rules = {}
+    for family in (4, 6):
+        routes.extend(parse_routes(read(module, ['ip', '-%d' % family, 'route', 'show', 'table', 'all']), family))
+        rules[family] = read(module, ['ip', '-%d' % family, 'rule', 'show'])
+    # the table wg-quick up will take again: its routes went with the link
+    mark = policy_table(name, interface['fwmark'], None, routes)
+    actions = plan_rules(set(), None, str(mark), interface['table'], rules)
+    firewall, dummy = plan_firewall(name, set(), mark, {}, read_firewall(module, name, set(), True))
+    return actions + firewall
+
+
 def plan_live(module, name, model, live):
     """The actions that make the running NAME (``live``: read_interface) match ``model``."""
     interface = model['interface']
@@ -121,14 +148,14 @@ def apply_interface(module, name, path, model):
     """Make the running NAME match ``model`` (installed at ``path``); verify. Returns the actions."""
     live = read_interface(module, name)
     if live['link'] is None:
-        actions = plan_start(model, up_argv(module, name, path))
+        actions = plan_leftovers(module, name, model) + plan_start(model, up_argv(module, name, path))
     else:
         actions = plan_live(module, name, model, live)
     execute(module, actions)
     if actions and not module.check_mode:
         live = read_interface(module, name)
         if live['link'] is None:
-            module.fail_json(msg='%s was started (%s) but its link does not exist' % (name, ' '.join(actions[0].argv)))
+            module.fail_json(msg='%s was started (%s) but its link does not exist' % (name, ' '.join(actions[-1].argv)))
         verify(module, 'The running interface %s' % name, plan_live(module, name, model, live))
     return actions
 

@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.sitemesh.wireguard.plugins.module_utils import _service
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._actions import action
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import execute, verify
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._interface import plan_leftovers
 
 
 class Failed(Exception):
@@ -70,3 +71,36 @@ def test_missing_link_with_an_active_unit_is_restarted(monkeypatch):
     assert _service.up_argv(inactive, 'wg0', '/etc/wireguard/wg0.conf') == ['systemctl', 'start', 'wg-quick@wg0']
     monkeypatch.setattr(_service, 'uses_systemd', lambda *args: False)
     assert _service.up_argv(active, 'wg0', '/tmp/x/wg0.conf') == ['wg-quick', 'up', '/tmp/x/wg0.conf']
+
+
+RULES_AFTER_A_CRASH = ('0:\tfrom all lookup local\n'
+                       '32764:\tfrom all lookup main suppress_prefixlength 0\n'
+                       '32765:\tnot from all fwmark 0xca6c lookup 51820\n'
+                       '32766:\tfrom all lookup main\n')
+WG_QUICK_TABLE = ('table ip wg-quick-wg0 {\n\tchain preraw {\n'
+                  '\t\ttype filter hook prerouting priority raw; policy accept;\n\t}\n}\n')
+
+
+def test_what_a_vanished_link_left_behind_is_removed_before_it_is_started():
+    # wireguard-go killed: the link and its routes are gone, its policy rules and wg-quick's table
+    # stay; wg-quick up would add both again beside them (it never flushes).
+    module = FakeModule(outputs={
+        ('-4', 'route', 'show', 'table', 'all'): (0, 'default via 192.168.1.1 dev eth0\n', ''),
+        ('-4', 'rule', 'show'): (0, RULES_AFTER_A_CRASH, ''),
+        ('list', 'tables'): (0, 'table inet sitemesh-wireguard-wg0\ntable ip wg-quick-wg0\n', ''),
+        ('list', 'table', 'ip', 'wg-quick-wg0'): (0, WG_QUICK_TABLE, ''),
+    })
+    model = {'interface': {'table': None, 'fwmark': None}}
+    actions = plan_leftovers(module, 'wg0', model)
+    assert [a.argv for a in actions] == [['ip', '-4', 'rule', 'delete', 'table', '51820'],
+                                         ['ip', '-4', 'rule', 'delete', 'table', 'main', 'suppress_prefixlength', '0'],
+                                         ['nft', '-f', '/dev/stdin']]
+    assert actions[-1].stdin == 'delete table ip wg-quick-wg0\n'   # the exit's NAT table is not touched
+    assert not any('delete' in argv or '-f' in argv for argv, dummy in module.ran)   # planned, not run
+
+
+def test_a_clean_host_or_table_off_has_no_leftovers():
+    assert plan_leftovers(FakeModule(), 'wg0', {'interface': {'table': None, 'fwmark': None}}) == []
+    module = FakeModule(outputs={('-4', 'rule', 'show'): (0, RULES_AFTER_A_CRASH, '')})
+    assert plan_leftovers(module, 'wg0', {'interface': {'table': 'off', 'fwmark': None}}) == []
+    assert module.ran == []
