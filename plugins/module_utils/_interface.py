@@ -25,7 +25,11 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file im
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import execute, verify
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import config_path, key_path, remove_file
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import firewall_actions
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import (
+    firewall_actions,
+    plan_firewall,
+    read_firewall,
+)
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import public_key_of, read_private_key
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import (
     parse_routes,
