@@ -69,7 +69,7 @@ def network(where, value, errors):
 
 def extra_peers(host, peers, mesh, errors):
     """Each extra peer: its keys and values, its name and key unique, its allowed IPs clear of the mesh."""
-    names, keys = {}, {}
+    names, keys, claimed = {}, {}, []
     for index, peer in enumerate(peers):
         if not isinstance(peer, Mapping):
             continue  # the argument spec says so
@@ -94,6 +94,19 @@ def extra_peers(host, peers, mesh, errors):
             net = network(where + ' allowed_ips entry', item, errors)
             if net is not None and mesh is not None:
                 _clear_of_mesh(where, host, net, mesh, errors)
+            if net is not None:
+                _clear_of_other_peers(where, label, net, claimed, errors)
+
+
+def _clear_of_other_peers(where, label, net, claimed, errors):
+    """A network belongs to one peer: WireGuard gives it to the last peer that lists it, so the first one
+    would lose it on every run."""
+    for other_net, other_label in claimed:
+        if other_label != label and other_net[0] == net[0] and other_net[1] <= net[3] and net[1] <= other_net[3]:
+            errors.append('%s allowed_ips entry %s overlaps %s of %s (a network belongs to one peer)'
+                          % (where, net[4], other_net[4], other_label))
+            break
+    claimed.append((net, label))
 
 
 def _in_range(value, low, high):

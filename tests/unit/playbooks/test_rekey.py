@@ -88,3 +88,10 @@ def test_rekey_of_the_whole_mesh_passes_validation(sm, tmp_path, fake_connection
     assert set(sm.parse_recap(result.output)) == set(sm.example_hosts()), result.output
     assert 'Read what this site has, in one round trip (nothing is changed)' in sm.task_headers(result.output)
     assert 'rekey run must include' not in result.output and 'not in the group' not in result.output, result.output
+
+
+def test_rekey_in_batches_is_refused(sm, tmp_path, fake_connection, key_store):
+    """With wireguard_serial, a batch before the rekeyed site would apply its old key: refused up front."""
+    result = _site(sm, tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=raspi', '-e', 'wireguard_serial=1')
+    _untouched_and_failed(sm, result, sm.example_hosts())
+    assert 'a rekey run must take every site in one batch: unset wireguard_serial (it is 1)' in result.output, result

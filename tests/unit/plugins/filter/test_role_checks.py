@@ -140,3 +140,17 @@ def test_exit_extra_sources(mesh):
         "raspi: wireguard_exit_extra_sources[2] '192.168.0.0/255.255.0.0' is not a valid CIDR network "
         "(write the prefix length: 192.168.0.0/16)",
     ]
+
+
+def test_two_extra_peers_claiming_one_network(mesh, laptop, keys):
+    """WireGuard gives a network to the last peer that lists it: the first would lose it on every run."""
+    tablet = dict(laptop, name='tablet', public_key=keys['tablet'], allowed_ips=['10.99.0.0/24', '172.16.1.10/32'])
+    phone = dict(laptop, name='phone2', public_key=keys['a'], allowed_ips=['10.99.0.128/25'])
+    assert check(mesh, wireguard_extra_peers=[laptop, tablet]) == [
+        'raspi: wireguard_extra_peers[1] (tablet) allowed_ips entry 172.16.1.10/32 overlaps 172.16.1.10/32 '
+        'of wireguard_extra_peers[0] (laptop) (a network belongs to one peer)']
+    assert check(mesh, wireguard_extra_peers=[dict(laptop, allowed_ips=['10.99.0.0/24']), phone]) == [
+        'raspi: wireguard_extra_peers[1] (phone2) allowed_ips entry 10.99.0.128/25 overlaps 10.99.0.0/24 '
+        'of wireguard_extra_peers[0] (laptop) (a network belongs to one peer)']
+    # one peer listing a network and a part of it is WireGuard's business (the longest prefix wins there)
+    assert check(mesh, wireguard_extra_peers=[dict(laptop, allowed_ips=['10.99.0.0/24', '10.99.0.0/25'])]) == []
