@@ -14,6 +14,7 @@ the site, the controller compares its checksum with the site's to skip an unchan
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_addresses import plan_addresses
 
@@ -53,6 +54,8 @@ def check_aliases(aliases):
     """``aliases`` with normalized addresses; raises ValueError naming the alias at fault."""
     out = []
     for alias in aliases:
+        if not isinstance(alias, Mapping) or 'label' not in alias or 'address' not in alias:
+            raise ValueError('each loopback alias needs label and address, got %r' % (alias,))
         label = str(alias.get('label') or '')
         if not (label == 'lo' or label.startswith('lo:')) or len(label) > 15:
             raise ValueError('alias label %r: a loopback label is lo:<something>, at most 15 characters' % label)

@@ -67,24 +67,12 @@ def check_files(files):
     return list(files)
 
 
-def check_aliases(aliases):
-    """``aliases`` ({label, address}) after checking that every address parses."""
-    for alias in aliases:
-        if not isinstance(alias, Mapping) or 'label' not in alias or 'address' not in alias:
-            raise ValueError('each loopback alias needs label and address, got %r' % (alias,))
-        try:
-            ipaddress.ip_interface(str(alias['address']).strip())
-        except ValueError:
-            raise ValueError('loopback alias address %r is not an IP address' % (alias['address'],))
-    return aliases
-
-
 def request(params):
     """The probe's arguments for the task's (already type-checked) arguments."""
     paths = [item['dest'] for item in check_files(params.get('files') or [])] + list(params.get('paths') or [])
     loopback = params.get('loopback')
     if loopback:
-        check_aliases(loopback.get('aliases') or [])
+        _loopback.check_aliases(loopback.get('aliases') or [])
         paths.append(_loopback.default_path(loopback['interface']))
     if params.get('apt_source'):
         paths.extend(_apt_source.ALL_PATHS)

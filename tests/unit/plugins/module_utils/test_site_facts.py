@@ -49,6 +49,7 @@ def test_request_asks_for_every_path_once_and_the_derived_ones():
     ({'paths': ['/etc/a\n']}, 'control'),
     ({'loopback': {'interface': 'wg0', 'aliases': [{'label': 'lo:1'}]}}, 'label and address'),
     ({'loopback': {'interface': 'wg0', 'aliases': [{'label': 'lo:1', 'address': '10.0.2.300/24'}]}}, 'not an IP'),
+    ({'loopback': {'interface': 'wg0', 'aliases': [{'label': 'eth0', 'address': '10.0.2.1/24'}]}}, 'loopback label'),
     ({'loopback': {'interface': 'wg0/../../x y', 'aliases': []}}, None),
     ({'units': ['$(reboot)']}, 'unit'),
 ])
