@@ -119,25 +119,40 @@ def install_config(module, path, before, after, module_name, backup, text=None):
     return True, backup_file
 
 
+class _UndoFailed(Exception):
+    """A command of the undo failed (its fail_json, turned into an exception)."""
+
+
 @contextmanager
-def previous_file_on_failure(module, path, text, installed):
+def previous_file_on_failure(module, path, text, installed, undo=None):
     """Within the block, a failure of the module first puts back the previous ``text`` of ``path``
     (removes the file when there was none) and says so: a live apply that fails after the new file was
-    installed leaves the last good config in place. Nothing is done when nothing was ``installed``."""
+    installed leaves the last good config in place. ``undo`` (optional) then brings the running state
+    back to that config, as far as it can, and returns what it did; its own failure is reported, never
+    hides the first one. Nothing is done when nothing was ``installed``."""
     if not installed or module.check_mode:
         yield
         return
     fail = module.fail_json
 
+    def undo_failed(msg='', **kwargs):
+        raise _UndoFailed(msg)
+
     def restore_and_fail(msg='', **kwargs):
-        module.fail_json = fail
         if text is None:
             remove_file(module, path)
-            note = 'the new %s was removed (there was none before)' % path
+            notes = ['the new %s was removed (there was none before)' % path]
         else:
             write_secure(module, path, text)
-            note = 'the previous %s was put back' % path
-        fail(msg='%s; %s' % (msg, note), **kwargs)
+            notes = ['the previous %s was put back' % path]
+        if undo is not None:
+            module.fail_json = undo_failed
+            try:
+                notes.append(undo())
+            except _UndoFailed as exc:
+                notes.append('putting the running state back failed too: %s' % exc)
+        module.fail_json = fail
+        fail(msg='%s; %s' % (msg, '; '.join(n for n in notes if n)), **kwargs)
 
     module.fail_json = restore_and_fail
     try:

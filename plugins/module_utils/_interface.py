@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._actions import (
     Action,
+    describe,
     empty_result,
     live_diff,
     summarize,
@@ -164,6 +165,22 @@ def apply_interface(module, name, path, model):
     return actions
 
 
+def restore_live(module, name, model):
+    """After a failed live apply: the running NAME brought back to ``model`` (the previous config
+    file) with the same plan as any change, so the peers, addresses and routes it had before the
+    failed change are back. Returns what it did."""
+    live = read_interface(module, name)
+    if live['link'] is None:
+        return ''
+    actions = plan_live(module, name, model, live)
+    execute(module, actions)
+    if actions:
+        again = plan_live(module, name, model, read_interface(module, name))
+        verify(module, 'The running interface %s, put back,' % name, again)
+        return 'the running %s was put back to it (%s)' % (name, '; '.join(describe(actions)))
+    return 'the running %s was left as it was' % name
+
+
 def run_absent(module, name, path, before, result):
     params = module.params
     if params['apply']:
@@ -195,7 +212,10 @@ def run_interface(module):
     result['changed'], backup_file = install_config(module, path, before, after, 'wg_interface', params['backup'])
     if backup_file:
         result['backup_file'] = backup_file
-    with previous_file_on_failure(module, path, text, result['changed']):
+    # a failure half-way through the live changes puts back the previous file and the running state
+    # it describes (when it parsed: nothing else is known to have worked)
+    undo = (lambda: restore_live(module, name, before)) if params['apply'] and isinstance(before, dict) else None
+    with previous_file_on_failure(module, path, text, result['changed'], undo):
         actions = apply_interface(module, name, path, after) if params['apply'] else []
     summarize(actions, result)
     result['changed'] = result['changed'] or bool(actions)

@@ -31,7 +31,7 @@ def run(module, argv, data=None):
     argv = resolve(module, argv)
     rc, out, err = module.run_command(argv, data=data, environ_update=ENV, binary_data=False)
     if rc != 0:
-        module.fail_json(msg='%s failed (rc=%d): %s' % (' '.join(argv[:3]), rc, (err or out).strip()), cmd=argv)
+        module.fail_json(msg='%s failed (rc=%d): %s' % (' '.join(argv), rc, (err or out).strip()), cmd=argv)
     return out
 
 

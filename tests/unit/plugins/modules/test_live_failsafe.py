@@ -148,3 +148,49 @@ def test_rekey_one_site_and_its_peer_replaces_it_live(pair):
     assert [site['ns'].ifindex() for site in pair] == index
     assert a['ns'].run('wg_interface', a['args'])['changed'] is False
     assert b['ns'].run('wg_interface', b_args)['changed'] is False
+
+
+def test_change_failing_half_way_puts_back_the_file_and_the_running_interface(pair, wg_key):
+    """A change that fails after part of it was applied live: a new peer (applied first, by syncconf)
+    and an IPv6 tunnel address on a host whose IPv6 is turned off (`ip addr add` fails). The task fails
+    naming the address; the previous file is back and so are the running peers: the new peer is gone,
+    the tunnel and its interface are as they were and still carry traffic."""
+    a, b = pair
+    for site in pair:
+        assert site['ns'].run('wg_interface', site['args'])['changed'] is True
+    assert ping_ok(a)
+    ns = a['ns']
+    conf, dump, index, routes = ns.conf.read_bytes(), ns.dump(), ns.ifindex(), ns.routes()
+    ns.sh('sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1')
+    dummy, laptop = wg_key()
+    args = base.copy(a['args'])
+    args['addresses'] = args['addresses'] + ['fd00:16::1/64']
+    args['peers'].append({'name': 'laptop', 'public_key': laptop, 'allowed_ips': ['10.99.0.0/24']})
+    res = ns.run('wg_interface', args)
+    assert res.rc == 1 and res['failed'] is True, res.result
+    assert 'fd00:16::1/64' in res['msg'], res['msg']
+    assert 'the previous %s was put back' % ns.conf in res['msg'], res['msg']
+    assert 'the running %s was put back to it' % ns.ifname in res['msg'] and laptop in res['msg'], res['msg']
+    assert ns.conf.read_bytes() == conf
+    assert ns.dump() == dump and ns.ifindex() == index and ns.routes() == routes
+    assert ping_ok(a)
+    # IPv6 back on: the same change applies live, and a re-run of the old arguments takes it away again
+    ns.sh('sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=0')
+    res = ns.run('wg_interface', args)
+    assert res.rc == 0 and res['peers_added'] == [laptop], res.result
+    assert ns.ifindex() == index and ping_ok(a)
+
+
+def test_first_start_failing_removes_the_new_file(live):
+    """No config and no interface before; `wg-quick up` fails (an IPv6 tunnel address on a host whose
+    IPv6 is off): the task fails naming the command, the new file is removed again, no link is left."""
+    ns, args = live['ns'], base.copy(live['args'])
+    ns.sh('sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1')
+    args['addresses'] = args['addresses'] + ['fd00:16::1/64']
+    res = ns.run('wg_interface', args)
+    assert res.rc == 1 and res['failed'] is True, res.result
+    assert 'wg-quick up' in res['msg'], res['msg']
+    assert 'the new %s was removed (there was none before)' % ns.conf in res['msg'], res['msg']
+    assert not ns.conf.exists()
+    assert ns.sh('ip', 'link', 'show', 'dev', ns.ifname, check=False).strip() == ''
+    base.assert_no_secrets(res, live['private'], live['psk'])

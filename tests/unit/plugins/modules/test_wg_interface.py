@@ -204,32 +204,3 @@ def test_check_mode_before_the_key_exists(run_module, setup):
     res = run_module('wg_interface', setup['args'], check=True, diff=True)
     assert res.rc == 0 and res['changed'] is True and res['public_key'] is None
     assert not setup['conf'].exists()
-
-
-def test_a_failed_live_apply_puts_the_previous_file_back(run_module, setup, monkeypatch):
-    """Any failure while applying live after the new file was installed restores the previous file."""
-    from ansible_collections.sitemesh.wireguard.plugins.module_utils import _interface
-
-    assert run_module('wg_interface', setup['args'])['changed'] is True
-    conf = setup['conf']
-    before = conf.read_bytes()
-
-    def failing_apply(module, name, path, model):
-        assert setup['peer2'] not in open(path).read()  # the new file is in place while applying
-        module.fail_json(msg='wg syncconf failed (rc=1): Address in use')
-    monkeypatch.setattr(_interface, 'apply_interface', failing_apply)
-    args = dict(setup['args'], apply=True)
-    args['peers'] = args['peers'][:1]
-    res = run_module('wg_interface', args)
-    assert res.rc == 1 and res['failed'] is True
-    assert res['msg'] == 'wg syncconf failed (rc=1): Address in use; the previous %s was put back' % conf
-    assert conf.read_bytes() == before
-    assert stat.S_IMODE(os.stat(str(conf)).st_mode) == 0o600
-    assert sorted(os.listdir(str(setup['dir']))) == ['wgt0.conf', 'wgt0.key']
-    secrets_absent(res, setup['private'], setup['psk'])
-
-    # a new file (none before) is removed again
-    conf.unlink()
-    res = run_module('wg_interface', args)
-    assert res.rc == 1 and 'the new %s was removed (there was none before)' % conf in res['msg']
-    assert not conf.exists()
