@@ -13,11 +13,13 @@ export CONTAINERS_CONF="$TESTBED_DIR/containers.conf"
 
 IMAGE_REPO="localhost/sitemesh-debian"
 
-# Sealed networks: name subnet gateway (all created with --internal).
+# Sealed networks: name subnet gateway [subnet6 gateway6] (all created with --internal; the IPv6 pair
+# makes a dual-stack network, used only by the dualstack scenario: the others never join it).
 NETWORKS=(
   "sitemesh-public 192.168.1.0/24 192.168.1.1"
   "sitemesh-internet 172.31.250.0/24 172.31.250.1"
   "sitemesh-spoke 172.31.251.0/24 172.31.251.1"
+  "sitemesh-internet6 172.31.252.0/24 172.31.252.1 fd31:252::/64 fd31:252::1"
 )
 
 # A container that does nothing but stay attached to every network, so that the
@@ -52,7 +54,7 @@ present_gateways() {
   # Captured first: `ip ... | grep -q` under pipefail fails at random (SIGPIPE once grep quits).
   addrs="$(ip -4 -o addr show 2>/dev/null || true)"
   for n in "${NETWORKS[@]}"; do
-    gw="${n##* }"
+    read -r _ _ gw _ <<<"$n"
     if grep -q " inet ${gw}/" <<<"$addrs"; then echo "$gw"; fi
   done
 }
