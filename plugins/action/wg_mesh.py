@@ -24,8 +24,8 @@ from ansible.utils.display import Display
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validated_mesh
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import dump, load, with_keys
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model, site_model
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import dump, site_from
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._role_checks import role_checks
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs import (
     ROLES,
@@ -118,7 +118,7 @@ class ActionModule(ActionBase):
             for note in notes:
                 display.warning(note)
             result.update(msg='the mesh of %d sites is valid' % len(hosts), notes=notes,
-                          snapshot=dump(mesh, key, {'store': state, 'keys': keys}))
+                          snapshot=dump(mesh, key, keys, {'store': state}))
             return result
         return self._site(result, args, task_vars, hosts, key)
 
@@ -129,15 +129,16 @@ class ActionModule(ActionBase):
     def _model(self, args, task_vars, host, hosts, key):
         """(the parsed Mesh, the site's model, public keys, whether from the snapshot): from the snapshot when it
         fits, else from hostvars."""
-        mesh = load(args['snapshot'], key)
-        if mesh is None:
-            keys = self._keys(args)
-            return host_model(task_vars['hostvars'], host, hosts, keys, prefix=args['prefix']) + (keys, False)
-        keys = mesh.extra['keys']
-        if args['public_keys'] is not None or store_state(args['public_key_store']) != mesh.extra['store']:
-            keys = self._keys(args)  # keys given, or written to the store since the validation
-        with_keys(mesh, keys)
-        return mesh, site_model(mesh, host), keys, True
+        def keys_now(mesh):
+            if args['public_keys'] is None and store_state(args['public_key_store']) == mesh.extra['store']:
+                return mesh.keys
+            return self._keys(args)  # keys given, or written to the store since the validation
+
+        found = site_from(args['snapshot'], key, host, keys_now)
+        if found is not None:
+            return found + (True,)
+        keys = self._keys(args)
+        return host_model(task_vars['hostvars'], host, hosts, keys, prefix=args['prefix']) + (keys, False)
 
     def _site(self, result, args, task_vars, hosts, key):
         """scope=site: the site's role variables (argument specs, then role_checks) and its model."""

@@ -342,7 +342,8 @@ def mesh_hosts(hostvars, hosts, public_keys, prefix, who):
 class Mesh:
     """Every host of the mesh group, each parsed once."""
 
-    extra = None  # what _mesh_snapshot.load found beside the sites
+    keys = None   # the public keys _mesh_snapshot.load found beside the sites
+    extra = None  # and what its caller dumped with them
 
     def __init__(self, hostvars, names, public_keys, prefix, focus=None):
         """Parse every host; with focus (mesh_host), only that host is parsed in full."""

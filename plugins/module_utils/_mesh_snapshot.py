@@ -20,18 +20,21 @@ host wins over ``<prefix>public_key``, and both set and different is an error na
 
 from __future__ import annotations
 
+import gc
 import json
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError, public_key
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_schema import Mesh, Site, store_key_wins
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import site_model
 
-FORMAT = 1
-_ADDRESSES = ('address', 'address6')             # (version, value, text)
-_NETS = ('network', 'network6')                  # (version, first, prefix length, last, text)
-_NET_LISTS = ('client_networks', 'own')          # lists of nets
-_PLAIN = ('port', 'endpoint', 'endpoint_text', 'exit_raw', 'exit', 'exit_ipv6', 'hub', 'keepalive',
-          'public_key', 'stored_key')
-_ATTRS = _ADDRESSES + _NETS + _NET_LISTS + _PLAIN + ('inventory_key',)
+FORMAT = 2
+_TUPLES = ('address', 'address6', 'network', 'network6')   # an address (version, value, text) or a net tuple
+_TUPLE_LISTS = ('client_networks', 'own')                  # lists of net tuples
+_PLAIN = ('port', 'endpoint', 'endpoint_text', 'exit', 'exit_ipv6', 'hub', 'keepalive', 'public_key')
+_ATTRS = _TUPLES + _TUPLE_LISTS + _PLAIN + ('inventory_key', 'stored_key')
+_STORED = object()  # public_key in a row: the key store's key (written once, in ``keys``)
+_N_TUPLES = len(_TUPLES)
+_N_LISTS = len(_TUPLE_LISTS)
 
 
 def _inventory_key(site):
@@ -42,31 +45,65 @@ def _inventory_key(site):
     return public_key(site.name, site.prefix + 'public_key', raw, [], site.prefix)
 
 
-def dump(mesh, key, extra=None):
-    """The JSON text of a parsed (validated) mesh, made for key (group, prefix, hosts); extra: what the caller
-    needs back with it (wg_mesh: the key store's state and keys), as ``Mesh.extra`` after ``load``."""
-    sites = {}
+def _stored(public_keys, name):
+    """public_keys[name] as parse_site takes it (blank: none)."""
+    stored = public_keys.get(name) if public_keys else None
+    if stored is not None and isinstance(stored, str) and not stored.strip():
+        return None
+    return stored
+
+
+def dump(mesh, key, public_keys, extra=None):
+    """The JSON text of a parsed (validated) mesh, made for key (group, prefix, hosts) with public_keys (the key
+    store's keys it was parsed with, back as ``Mesh.keys`` after ``load``); extra: what the caller needs back with
+    it (wg_mesh: the key store's state), as ``Mesh.extra``.
+
+    Every address and network appears once in ``tuples`` (the sites share the tunnel network) and the rows of
+    the sites, in the order of ``names``, refer to them by index: loading converts each one once.
+    """
+    tuples = []
+    index = {}
+
+    def ref(value):
+        if value is None:
+            return None
+        found = index.get(value)
+        if found is None:
+            found = index[value] = len(tuples)
+            tuples.append(value)
+        return found
+
+    rows = []
     for name in mesh.names:
         site = mesh.sites[name]
-        values = [getattr(site, attr) for attr in _ATTRS[:-1]]
-        values.append(_inventory_key(site))
-        sites[name] = values
+        row = [ref(getattr(site, attr)) for attr in _TUPLES]
+        row.extend([ref(net) for net in getattr(site, attr)] for attr in _TUPLE_LISTS)
+        row.extend(getattr(site, attr) for attr in _PLAIN)
+        if site.public_key is not None and site.public_key == site.stored_key:
+            row[-1] = 0
+        row.append(_inventory_key(site))
+        rows.append(row)
     return json.dumps({'format': FORMAT, 'key': key, 'prefix': mesh.prefix, 'names': mesh.names,
-                       'sites': sites, 'extra': extra}, separators=(',', ':'))
+                       'tuples': tuples, 'sites': rows, 'keys': public_keys or {}, 'extra': extra},
+                      separators=(',', ':'))
 
 
-def _tuple(value):
-    return None if value is None else tuple(value)
+_SITE_NEW = object.__new__
 
 
-def _site(name, prefix, values):
-    site = Site(name, None, prefix)
-    attrs = dict(zip(_ATTRS, values))
-    for attr in _ADDRESSES + _NETS:
-        attrs[attr] = _tuple(attrs[attr])
-    for attr in _NET_LISTS:
-        attrs[attr] = [tuple(net) for net in attrs[attr]]
-    site.__dict__.update(attrs)
+def _site(name, prefix, row, tuples, keys):
+    """The Site of one dumped row (its tuples looked up, its stored key from keys, the rest as it is)."""
+    values = [None if i is None else tuples[i] for i in row[:_N_TUPLES]]
+    values.extend([tuples[i] for i in refs] for refs in row[_N_TUPLES:_N_TUPLES + _N_LISTS])
+    values.extend(row[_N_TUPLES + _N_LISTS:])
+    stored = _stored(keys, name)
+    values.append(stored)
+    if values[-3] == 0:  # public_key: the stored key
+        values[-3] = stored
+    site = _SITE_NEW(Site)
+    attrs = site.__dict__
+    attrs.update(zip(_ATTRS, values))
+    attrs.update(name=name, hv=None, prefix=prefix, errors=None, raw={})
     return site
 
 
@@ -81,7 +118,11 @@ def load(text, key):
     if not isinstance(data, dict) or data.get('format') != FORMAT or data.get('key') != key:
         return None
     prefix = data['prefix']
-    mesh = Mesh.from_sites(data['names'], prefix, [_site(name, prefix, data['sites'][name]) for name in data['names']])
+    tuples = [tuple(value) for value in data['tuples']]
+    names = data['names']
+    keys = data['keys']
+    mesh = Mesh.from_sites(names, prefix, [_site(name, prefix, row, tuples, keys) for name, row in zip(names, data['sites'])])
+    mesh.keys = keys
     mesh.extra = data.get('extra')
     return mesh
 
@@ -91,9 +132,7 @@ def with_keys(mesh, public_keys):
     errors = []
     for name in mesh.names:
         site = mesh.sites[name]
-        stored = public_keys.get(name) if public_keys else None
-        if stored is not None and isinstance(stored, str) and not stored.strip():
-            stored = None
+        stored = _stored(public_keys, name)
         if stored == site.stored_key:
             continue
         site.stored_key = stored
@@ -103,3 +142,24 @@ def with_keys(mesh, public_keys):
     if errors:
         raise MeshError('wg_mesh: %d error(s) in the public keys:\n%s' % (len(errors), '\n'.join(errors)))
     return mesh
+
+
+def site_from(text, key, host, keys_now):
+    """(the Mesh, host's model, the public keys) from the text when it was made for key, else None.
+
+    keys_now(mesh) gives the public keys to apply (``mesh.keys``: those of the validation, ``mesh.extra``). Python's cyclic garbage collector is
+    paused meanwhile: the objects made here hold no cycle (reference counting frees them), and in a worker
+    forked from Ansible's controller each collection would walk the controller's whole heap again (at 5,000
+    sites that more than doubles the time).
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        mesh = load(text, key)
+        if mesh is None:
+            return None
+        keys = keys_now(mesh)
+        return with_keys(mesh, keys), site_model(mesh, host), keys
+    finally:
+        if paused:
+            gc.enable()

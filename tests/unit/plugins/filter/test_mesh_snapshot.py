@@ -19,7 +19,7 @@ import pytest
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validated_mesh
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import dump, load, with_keys
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import FORMAT, dump, load, with_keys
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_config, site_model
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._role_checks import role_checks
 
@@ -65,7 +65,7 @@ def _shapes(keys):
 
 def _snapshot(hostvars, hosts, keys, prefix):
     mesh, _notes = validated_mesh(hostvars, hosts, keys, prefix)
-    return dump(mesh, _key(hosts, prefix), {'keys': keys})
+    return dump(mesh, _key(hosts, prefix), keys, {'store': 1})
 
 
 def test_every_site_gets_the_model_it_gets_from_hostvars(keys):
@@ -74,7 +74,7 @@ def test_every_site_gets_the_model_it_gets_from_hostvars(keys):
         json.loads(text)  # one JSON text, as a registered result carries it
         mesh = load(text, _key(hosts, prefix))
         assert mesh is not None, name
-        assert mesh.extra == {'keys': public_keys}, name
+        assert mesh.keys == public_keys and mesh.extra == {'store': 1}, name
         for host in hosts:
             assert site_model(mesh, host) == host_config(hostvars, host, hosts, public_keys, prefix), (name, host)
 
@@ -104,7 +104,7 @@ def test_another_mesh_or_format_is_refused(keys):
     assert load(text, _key(['giant', 'moly'])) is None                      # another group content
     assert load(text, _key(hosts, prefix='wg2_')) is None                    # another prefix
     assert load(text, dict(_key(hosts), group='other')) is None              # another group
-    assert load(text.replace('"format":1', '"format":0'), _key(hosts)) is None
+    assert load(text.replace('"format":%d' % FORMAT, '"format":0'), _key(hosts)) is None
     assert load('', _key(hosts)) is None and load(None, _key(hosts)) is None and load('{', _key(hosts)) is None
 
 
