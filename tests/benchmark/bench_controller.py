@@ -28,16 +28,15 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
 sys.path.insert(0, HERE)
 
 from bench_mesh import build_mesh  # noqa: E402  (the same synthetic mesh as the filter benchmark)
+from rusage import run  # noqa: E402
 
 TARGET = 0.050
 TARGET_SIZE = 1000
@@ -64,18 +63,13 @@ def write_inventory(size, tmpdir):
 def run_playbook(playbook, inventory, log):
     """(wall seconds, CPU seconds of ansible-playbook and its children) of one run; raises when it fails."""
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, 'ansible.cfg'), ANSIBLE_NOCOLOR='1')
-    with open(log, 'w', encoding='utf-8') as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen([os.path.join(REPO, '.venv', 'bin', 'ansible-playbook'), '-i', inventory, playbook],
-                                cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    argv = [os.path.join(REPO, '.venv', 'bin', 'ansible-playbook'), '-i', inventory, playbook]
+    code, wall, cpu = run(argv, log, env=env, cwd=REPO)
+    if code != 0:
         with open(log, encoding='utf-8') as handle:
             sys.stderr.write(''.join(handle.readlines()[-30:]))
-        raise SystemExit('%s failed (rc=%d), log: %s' % (playbook, proc.returncode, log))
-    return wall, usage.ru_utime + usage.ru_stime
+        raise SystemExit('%s failed (rc=%d), log: %s' % (playbook, code, log))
+    return wall, cpu
 
 
 def main(argv):
