@@ -24,7 +24,7 @@ description:
     (the roles' own C(meta/argument_specs.yml)), then computes the site's part of the mesh with
     P(sitemesh.wireguard.mesh_host#filter), once; both roles read it from the registered result.
   - Given the O(snapshot) of the O(scope=mesh) run of the same mesh (group, prefix and hosts), O(scope=site)
-    computes the model from it, in O(peers), and reads nothing of the other sites again (through Ansible's
+    computes the model from it, in time linear in its peers, and reads nothing of the other sites again (through Ansible's
     lazy hostvars that costs about a second per site at 1,000 sites); public keys written to the store since the
     validation are applied. Without it, or with the snapshot of another mesh, each site's variables are read
     from hostvars; the model is the same.
