@@ -38,18 +38,11 @@ cleanup() {
   local pid
   for pid in "${PING_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   # shellcheck disable=SC2046
-  podman rm -f -t 0 --ignore $(names) >/dev/null 2>&1 || true
-  "$TESTBED_DIR/networks.sh" remove >/dev/null 2>&1 || true
-  "$TESTBED_DIR/proxy.sh" stop >/dev/null 2>&1 || true
+  remove_bench $(names)
 }
 trap cleanup EXIT
 
-start_site() {
-  local name=$1 address=$2
-  podman run -d --name "$PREFIX$name" --hostname "$name" --privileged --systemd=always \
-    --label org.sitemesh.testbed=bench-scale --network "sitemesh-public:ip=$address" \
-    --add-host "$PROXY_HOSTNAME:192.168.1.1" "$IMAGE_REPO:bookworm" /sbin/init >/dev/null
-}
+start_site() { start_bench_site "$PREFIX" bench-scale "$1" "$2"; }
 
 # write_inventory DIR NEW: the 12 sites; NEW=1 adds the second client network (lo:11) to every site
 write_inventory() {
