@@ -6,9 +6,10 @@
 """The controller side of sitemesh.wireguard.wg_mesh: the one home of validation and of each site's model.
 
 Nothing here contacts a host (``_requires_connection = False``). ``scope: mesh`` (run it once) reads the
-public key store and validates the whole mesh group; ``scope: site`` (every host) checks the site's role
-variables against the roles' argument specs and computes the site's part of the mesh once, for every task
-of both roles to read.
+public key store and validates the whole mesh group, and returns what it parsed as ``snapshot``; ``scope: site``
+(every host) checks the site's role variables against the roles' argument specs and computes the site's part of
+the mesh once, for every task of both roles to read: from the ``snapshot`` when it is given and was made for this
+mesh (O(peers), nothing read from hostvars again), else from hostvars (each site's variables read again).
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validate_mesh
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validated_mesh
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import dump, site_from
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._role_checks import role_checks
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs import (
@@ -39,7 +41,16 @@ _ARGS = ArgumentSpecValidator({
     'public_key_store': {'type': 'path'},
     'public_keys': {'type': 'dict'},
     'roles': {'type': 'list', 'elements': 'str', 'default': list(ROLES), 'choices': list(ROLES)},
+    'snapshot': {'type': 'str'},
 })
+
+
+def store_state(store):
+    """The key store directory's modification time (ns), or None: a key written to it (a rename) changes it."""
+    try:
+        return os.stat(store).st_mtime_ns if store else None
+    except OSError:
+        return None
 
 
 def read_key_store(store):
@@ -53,6 +64,12 @@ def read_key_store(store):
     return keys
 
 
+# Read when Ansible imports this plugin, in the controller's main process (the linear strategy looks the action
+# up before it forks a worker per host and task): every worker then finds them made, instead of reading and
+# parsing the roles' YAML again, once per site.
+_ROLE_CHECKS = dict((role, (role_options(role), ArgumentSpecValidator(role_options(role)))) for role in ROLES)
+
+
 def role_variable_errors(host, roles, task_vars, templar, values=None):
     """One line per role variable of ``host`` that the roles' argument specs refuse.
 
@@ -60,11 +77,11 @@ def role_variable_errors(host, roles, task_vars, templar, values=None):
     """
     errors = []
     for role in roles:
-        spec = role_options(role)
+        spec, validator = _ROLE_CHECKS[role]
         provided = templar.template(dict((name, task_vars[name]) for name in spec if name in task_vars))
         if values is not None:
             values.update(provided)
-        result = ArgumentSpecValidator(spec).validate(provided, validate_role_argument_spec=True)
+        result = validator.validate(provided, validate_role_argument_spec=True)
         for message in result.error_messages:
             line = '%s: %s (role %s)' % (host, message, role)
             if line not in errors:
@@ -88,27 +105,50 @@ class ActionModule(ActionBase):
         hosts = task_vars.get('groups', {}).get(args['group'])
         if hosts is None:
             return dict(result, failed=True, msg="wg_mesh: the inventory has no group '%s' (group)" % args['group'])
-        keys = args['public_keys'] if args['public_keys'] is not None else read_key_store(args['public_key_store'])
-        result.update(changed=False, group=args['group'], prefix=args['prefix'], public_keys=keys)
+        result.update(changed=False, group=args['group'], prefix=args['prefix'])
+        key = {'group': args['group'], 'prefix': args['prefix'], 'hosts': [str(host) for host in hosts]}
         if args['scope'] == 'mesh':
+            state = store_state(args['public_key_store']) if args['public_keys'] is None else None
+            keys = self._keys(args)
+            result.update(public_keys=keys)
             try:
-                notes = validate_mesh(task_vars['hostvars'], hosts, keys, prefix=args['prefix'])
+                mesh, notes = validated_mesh(task_vars['hostvars'], hosts, keys, prefix=args['prefix'])
             except MeshError as exc:
                 return self._fail(result, str(exc))
             for note in notes:
                 display.warning(note)
-            result.update(msg='the mesh of %d sites is valid' % len(hosts), notes=notes)
+            result.update(msg='the mesh of %d sites is valid' % len(hosts), notes=notes,
+                          snapshot=dump(mesh, key, keys, {'store': state}))
             return result
-        return self._site(result, args, task_vars, hosts, keys)
+        return self._site(result, args, task_vars, hosts, key)
 
-    def _site(self, result, args, task_vars, hosts, keys):
+    @staticmethod
+    def _keys(args):
+        return args['public_keys'] if args['public_keys'] is not None else read_key_store(args['public_key_store'])
+
+    def _model(self, args, task_vars, host, hosts, key):
+        """(the parsed Mesh, the site's model, public keys, whether from the snapshot): from the snapshot when it
+        fits, else from hostvars."""
+        def keys_now(mesh):
+            if args['public_keys'] is None and store_state(args['public_key_store']) == mesh.extra['store']:
+                return mesh.keys
+            return self._keys(args)  # keys given, or written to the store since the validation
+
+        found = site_from(args['snapshot'], key, host, keys_now)
+        if found is not None:
+            return found + (True,)
+        keys = self._keys(args)
+        return host_model(task_vars['hostvars'], host, hosts, keys, prefix=args['prefix']) + (keys, False)
+
+    def _site(self, result, args, task_vars, hosts, key):
         """scope=site: the site's role variables (argument specs, then role_checks) and its model."""
         host = task_vars['inventory_hostname']
         values = {}
         errors = role_variable_errors(host, args['roles'], task_vars, self._templar, values)
         mesh = model = failure = None
         try:
-            mesh, model = host_model(task_vars['hostvars'], host, hosts, keys, prefix=args['prefix'])
+            mesh, model, keys, from_snapshot = self._model(args, task_vars, host, hosts, key)
+            result.update(public_keys=keys, from_snapshot=from_snapshot)
         except MeshError as exc:
             failure = str(exc)
         errors.extend(line for line in role_checks(host, values, mesh) if line not in errors)

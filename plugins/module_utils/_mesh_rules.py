@@ -157,6 +157,11 @@ def validate(hostvars, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
 
 def validate_mesh(hostvars, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
     """The notes of a valid mesh (lines that are no error, see ipv6_notes), or MeshError listing every error."""
+    return validated_mesh(hostvars, hosts, public_keys, prefix)[1]
+
+
+def validated_mesh(hostvars, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
+    """(the parsed Mesh, its notes) of a valid mesh, or MeshError listing every error."""
     names, prefix = mesh_hosts(hostvars, hosts, public_keys, prefix, 'mesh_validate')
     mesh = Mesh(hostvars, names, public_keys, prefix)
     errors = mesh.errors
@@ -167,4 +172,4 @@ def validate_mesh(hostvars, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
     lonely_sites(mesh, errors)
     if errors:
         raise MeshError('mesh_validate: %d error(s) in the WireGuard inventory:\n%s' % (len(errors), '\n'.join(errors)))
-    return ipv6_notes(mesh)
+    return mesh, ipv6_notes(mesh)

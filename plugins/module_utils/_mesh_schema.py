@@ -97,7 +97,7 @@ def _exit_of(site):
     site.exit = site.exit_raw
 
 
-def _store_key_wins(site):
+def store_key_wins(site):
     """public_keys[host] (the key made on the host) wins over <prefix>public_key; both must agree."""
     stored = site.stored_key
     if stored is None:
@@ -137,7 +137,7 @@ SCHEMA = (
     Field('exit_ipv6', 'exit_ipv6', boolean, False, None, False, None),
     Field('hub', 'hub', hub_name, False, None, True, None),
     Field('persistent_keepalive', 'keepalive', keepalive, False, None, False, None),
-    Field('public_key', 'public_key', public_key, False, None, _without_stored_key, _store_key_wins),
+    Field('public_key', 'public_key', public_key, False, None, _without_stored_key, store_key_wins),
 )
 
 _ROWS = {}
@@ -342,6 +342,9 @@ def mesh_hosts(hostvars, hosts, public_keys, prefix, who):
 class Mesh:
     """Every host of the mesh group, each parsed once."""
 
+    keys = None   # the public keys _mesh_snapshot.load found beside the sites
+    extra = None  # and what its caller dumped with them
+
     def __init__(self, hostvars, names, public_keys, prefix, focus=None):
         """Parse every host; with focus (mesh_host), only that host is parsed in full."""
         self.names = names
@@ -351,8 +354,21 @@ class Mesh:
         for name in names:
             self.sites[name] = parse_site(name, hostvars, prefix, public_keys, self.errors,
                                           full=focus is None or name == focus)
-        self.has_v6 = any(s.address6 is not None or any(n[0] == 6 for n in s.client_networks)
-                          for s in self.sites.values())
+        self.has_v6 = self._has_v6()
+
+    @classmethod
+    def from_sites(cls, names, prefix, sites):
+        """The mesh of sites already parsed (``_mesh_snapshot.load``), without reading any variable."""
+        mesh = cls.__new__(cls)
+        mesh.names = names
+        mesh.prefix = prefix
+        mesh.errors = []
+        mesh.sites = dict((site.name, site) for site in sites)
+        mesh.has_v6 = mesh._has_v6()
+        return mesh
+
+    def _has_v6(self):
+        return any(s.address6 is not None or any(n[0] == 6 for n in s.client_networks) for s in self.sites.values())
 
     def hub_of(self, name):
         hub = self.sites[name].hub

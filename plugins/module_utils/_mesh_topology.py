@@ -205,11 +205,16 @@ def host_model(hostvars, host, hosts, public_keys=None, prefix=DEFAULT_PREFIX):
     """(the parsed Mesh, host_config's answer): wg_mesh checks the site's role variables against the mesh."""
     host = str(host)
     mesh = _parsed_mesh(hostvars, host, hosts, public_keys, prefix)
+    return mesh, site_model(mesh, host)
+
+
+def site_model(mesh, host):
+    """host_config's answer for host of a parsed mesh (O(peers)): from hostvars, or from wg_mesh's snapshot."""
     site = mesh.sites[host]
     hub_of, spokes, is_exit, masquerade = _roles(mesh, host)
     peers, missing = _peers(mesh, _candidates(mesh, host, hub_of, spokes), _keepalive(site))
     note = ipv6_note(mesh, host)
-    return mesh, {
+    return {
         'name': host,
         'addresses': _addresses(site),
         'listen_port': site.port,

@@ -18,20 +18,11 @@ SITES=("giant 192.168.1.161" "moly 192.168.1.162" "raspi 192.168.1.200")
 FOURTH="kiwi 192.168.1.170"
 
 names() { local s; for s in "${SITES[@]}" "$FOURTH"; do echo "$PREFIX${s%% *}"; done; }
-cleanup() {
-  # shellcheck disable=SC2046
-  podman rm -f -t 0 --ignore $(names) >/dev/null 2>&1 || true
-  "$TESTBED_DIR/networks.sh" remove >/dev/null 2>&1 || true
-  "$TESTBED_DIR/proxy.sh" stop >/dev/null 2>&1 || true
-}
+# shellcheck disable=SC2046
+cleanup() { remove_bench $(names); }
 trap cleanup EXIT
 
-start_site() {
-  local name=$1 address=$2
-  podman run -d --name "$PREFIX$name" --hostname "$name" --privileged --systemd=always \
-    --label org.sitemesh.testbed=bench --network "sitemesh-public:ip=$address" \
-    --add-host "$PROXY_HOSTNAME:192.168.1.1" "$IMAGE_REPO:bookworm" /sbin/init >/dev/null
-}
+start_site() { start_bench_site "$PREFIX" bench "$1" "$2"; }
 
 write_inventory() {  # DIR SITE...
   local dir=$1 s; shift

@@ -70,3 +70,18 @@ in_netns() {
 
 # Elapsed seconds since $1 (from `date +%s`).
 since() { echo $(( $(date +%s) - $1 )); }
+
+# Benchmark sites (tests/benchmark/*.sh), under the podman lock:
+# start_bench_site PREFIX LABEL NAME ADDRESS: a bookworm site with systemd on sitemesh-public, apt through the proxy
+start_bench_site() {
+  podman run -d --name "$1$3" --hostname "$3" --privileged --systemd=always \
+    --label "org.sitemesh.testbed=$2" --network "sitemesh-public:ip=$4" \
+    --add-host "$PROXY_HOSTNAME:192.168.1.1" "$IMAGE_REPO:bookworm" /sbin/init >/dev/null
+}
+
+# remove_bench CONTAINER...: the benchmark's own containers, then the networks and the proxy it started
+remove_bench() {
+  podman rm -f -t 0 --ignore "$@" >/dev/null 2>&1 || true
+  "$TESTBED_DIR/networks.sh" remove >/dev/null 2>&1 || true
+  "$TESTBED_DIR/proxy.sh" stop >/dev/null 2>&1 || true
+}

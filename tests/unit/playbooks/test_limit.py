@@ -128,3 +128,62 @@ def test_limit_without_keys_reports_missing_peers(sm, tmp_path, fake_connection,
 
     assert limited['giant']['peers'] == []
     assert limited['giant']['missing_public_keys'] == ['moly', 'raspi']
+
+
+def _validated_playbook(out_dir, new_key):
+    """validate.yml as site.yml's first play runs it (the mesh parsed once, each site's model from its snapshot),
+    then a key written to the store as keys.yml does (moly's), then read_keys.yml again as keys.yml includes it."""
+    def write(name):
+        return {'name': 'Write the model of this site (%s)' % name, 'ansible.builtin.copy': {
+            'content': '{{ wireguard_site | to_nice_json }}\n',
+            'dest': '%s/%s-{{ inventory_hostname }}.json' % (out_dir, name), 'mode': '0644'},
+            'delegate_to': 'localhost'}
+    return [{
+        'name': 'Models from the validation snapshot',
+        'hosts': 'wireguard',
+        'gather_facts': False,
+        'tasks': [
+            {'name': 'Validate, as site.yml', 'ansible.builtin.include_role': {
+                'name': 'sitemesh.wireguard.wireguard_peer', 'tasks_from': 'validate.yml', 'public': True}},
+            write('validated'),
+            {'name': 'A new key for moly, as keys.yml writes it', 'ansible.builtin.copy': {
+                'content': new_key + '\n', 'dest': '{{ wireguard_public_key_store }}/moly.pub', 'mode': '0644'},
+             'delegate_to': 'localhost', 'run_once': True},
+            {'name': 'Public keys again, as keys.yml', 'ansible.builtin.include_role': {
+                'name': 'sitemesh.wireguard.wireguard_peer', 'tasks_from': 'read_keys.yml', 'public': True}},
+            write('rekeyed'),
+        ],
+    }]
+
+
+def test_models_from_the_validation_snapshot(sm, tmp_path, fake_connection, filled_store):
+    """The path of site.yml: each site's model comes from the validation's snapshot (from_snapshot), is the
+    model computed from hostvars (the read_keys.yml-only runs above), a --limit run included, and a key written
+    to the store after the validation reaches every site's model in the same run."""
+    store, keys = filled_store
+    _recap, full = _run(sm, tmp_path, fake_connection, store, 'full')    # read_keys.yml alone: from hostvars
+    new_key = sm.new_public_key()
+    models = {}
+    for name, extra in (('all', []), ('limited', ['--limit', 'giant'])):
+        (store / 'moly.pub').write_text(keys['moly'] + '\n')
+        out_dir = tmp_path / ('snapshot-' + name)
+        out_dir.mkdir()
+        playbook = tmp_path / ('snapshot-%s.yml' % name)
+        playbook.write_text(yaml.safe_dump(_validated_playbook(out_dir, new_key), sort_keys=False))
+        result = sm.ansible_playbook([playbook, '-i', sm.EXAMPLE_INVENTORY, '-i', fake_connection,
+                                      '-e', 'wireguard_public_key_store=%s' % store] + extra, tmp_path)
+        assert result.rc == 0, result
+        models[name] = {p[:-len('.json')]: json.loads((out_dir / p).read_text()) for p in os.listdir(str(out_dir))}
+    assert set(models['all']) == {'%s-%s' % (w, h) for w in ('validated', 'rekeyed') for h in full}
+    assert set(models['limited']) == {'validated-giant', 'rekeyed-giant'}
+    for name, written in models.items():
+        for host in ('giant',) if name == 'limited' else full:
+            validated = written['validated-' + host]
+            assert validated['from_snapshot'] is True, validated
+            assert validated['mesh'] == full[host], (name, host)
+            rekeyed = written['rekeyed-' + host]
+            assert rekeyed['from_snapshot'] is True
+            assert rekeyed['public_keys']['moly'] == new_key
+            moly = [p for p in rekeyed['mesh']['peers'] if p['name'] == 'moly']
+            assert moly == ([] if host == 'moly' else [dict(p, public_key=new_key) for p in full[host]['peers']
+                                                       if p['name'] == 'moly']), (name, host)

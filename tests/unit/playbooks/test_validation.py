@@ -84,10 +84,15 @@ def _allowed_headers(sm):
 
 
 def assert_stopped_in_validation(sm, result, hosts, play=VALIDATION_PLAY):
-    """Non-zero exit, every host in the recap and none unreachable, no task but validation ran."""
+    """Non-zero exit, only hosts of the play in the recap and none unreachable, no task but validation ran.
+
+    The validation is imported (site.yml): a failure of its first, run_once task stops the play before the other
+    hosts have any result, so the recap may list the first host only.
+    """
     assert result.rc != 0, result
     recap = sm.parse_recap(result.output)
-    assert set(recap) == set(hosts), 'PLAY RECAP hosts %s, expected %s\n%s' % (sorted(recap), sorted(hosts), result)
+    assert recap and set(recap) <= set(hosts), 'PLAY RECAP hosts %s, expected among %s\n%s' % (
+        sorted(recap), sorted(hosts), result)
     touched = {h: r['unreachable'] for h, r in recap.items() if r['unreachable']}
     assert not touched, 'hosts were contacted (unreachable != 0): %s\n%s' % (touched, result)
     assert sum(r['failed'] for r in recap.values()) >= 1, result

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# site.yml on 12 sites of real Debian containers (the test bed's image, sealed networks and apt proxy):
+# the guide's three (giant, raspi and moly, the exit of all) plus nine more: six plain sites, one hub
+# (hub10) and its two spokes (spoke11, spoke12: no endpoint, they peer with the hub only).
+#   1. first converge, then an unchanged re-run: wall time, controller CPU seconds (ansible-playbook and its
+#      workers, rusage), changed tasks, tasks per host; target: unchanged re-run < 30 s, changed=0
+#   2. a rolling change in batches of two (wireguard_serial=2): a new client network on every site (a second
+#      loopback alias), while pings cross the mesh between the old client networks: 0 lost is required
+#   3. then every site reaches the new network of the next site (client address to client address)
+# Fails (exit 1) when a run fails, the re-run changes anything, a ping is lost or a new network is unreachable;
+# the times are figures (printed, not asserted, but the 30 s target is printed PASS/MISSED).
+# Usage: flock /tmp/sitemesh-podman.lock tests/benchmark/bench_scale.sh   (run by scripts/test.sh; uses the
+# scenarios' addresses and networks: never at the same time as them, hence the lock)
+set -euo pipefail
+# shellcheck source=../testbed/lib.sh
+. "$(dirname "$0")/../testbed/lib.sh"
+
+PREFIX="sitemesh-scale-"
+WORK="$REPO_ROOT/.tmp/bench-scale"
+VENV="$REPO_ROOT/.venv"
+RERUN_TARGET=30
+# name, public address, tunnel address, client network /24 (its .1 on lo:10), new one for the rolling change
+SITES=(
+  "giant 192.168.1.161 172.16.1.1 10.0.1 10.1.1"
+  "moly 192.168.1.162 172.16.1.2 10.0.2 10.1.2"
+  "raspi 192.168.1.200 172.16.1.3 77.66.55 10.1.3"
+)
+for i in 4 5 6 7 8 9; do SITES+=("site0$i 192.168.1.17$i 172.16.1.$i 10.0.$i 10.1.$i"); done
+SITES+=("hub10 192.168.1.180 172.16.1.10 10.0.10 10.1.10")
+SITES+=("spoke11 192.168.1.181 172.16.1.11 10.0.11 10.1.11" "spoke12 192.168.1.182 172.16.1.12 10.0.12 10.1.12")
+# pairs pinged during the rolling change: direct peers, through the hub both ways, spoke to spoke
+PINGS=("giant raspi" "site04 site09" "spoke11 giant" "raspi spoke12" "spoke11 spoke12" "moly hub10")
+PING_PIDS=()
+
+names() { local s; for s in "${SITES[@]}"; do echo "$PREFIX${s%% *}"; done; }
+field() { local name=$1 n=$2 s; for s in "${SITES[@]}"; do [[ ${s%% *} == "$name" ]] && { cut -d' ' -f"$n" <<<"$s"; return; }; done; }
+cleanup() {
+  local pid
+  for pid in "${PING_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # shellcheck disable=SC2046
+  remove_bench $(names)
+}
+trap cleanup EXIT
+
+start_site() { start_bench_site "$PREFIX" bench-scale "$1" "$2"; }
+
+# write_inventory DIR NEW: the 12 sites; NEW=1 adds the second client network (lo:11) to every site
+write_inventory() {
+  local dir=$1 new=$2 s name public tunnel net net2
+  mkdir -p "$dir/host_vars"
+  ln -sfn "$REPO_ROOT/inventories/example/group_vars" "$dir/group_vars"
+  {
+    echo "wireguard:"
+    echo "  vars: {ansible_connection: containers.podman.podman}"
+    echo "  hosts:"
+    for s in "${SITES[@]}"; do echo "    ${s%% *}: {ansible_host: $PREFIX${s%% *}}"; done
+  } >"$dir/hosts.yml"
+  for s in "${SITES[@]}"; do
+    read -r name public tunnel net net2 <<<"$s"
+    {
+      echo "---"
+      echo "wireguard_address: $tunnel"
+      case $name in
+        spoke*) echo "wireguard_hub: hub10" ;;  # no endpoint: reached through its hub only
+        *) echo "wireguard_endpoint: $public" ;;
+      esac
+      [[ $name == moly ]] && echo 'wireguard_exit: ""'
+      if ((new)); then
+        echo "wireguard_client_networks: [$net.0/24, $net2.0/24]"
+        echo "wireguard_loopback_aliases: [{label: \"lo:10\", address: $net.1/24}, {label: \"lo:11\", address: $net2.1/24}]"
+      else
+        echo "wireguard_client_networks: [$net.0/24]"
+        echo "wireguard_loopback_aliases: [{label: \"lo:10\", address: $net.1/24}]"
+      fi
+    } >"$dir/host_vars/$name.yml"
+  done
+}
+
+# converge LABEL INVENTORY [ansible-playbook args...]: site.yml, prints the figures; FIG_CHANGED is set
+converge() {
+  local label=$1 inv=$2 rc=0 log="$WORK/$1.log"; shift 2
+  (cd "$REPO_ROOT" && ANSIBLE_CONFIG="$REPO_ROOT/ansible.cfg" ANSIBLE_NOCOLOR=1 \
+    "$VENV/bin/python" tests/benchmark/rusage.py "$WORK/$label.time" "$log" \
+    "$VENV/bin/ansible-playbook" -i "$inv" site.yml -e "wireguard_public_key_store=$WORK/public_keys" "$@") || rc=$?
+  if ((rc != 0)); then tail -40 "$log" >&2; log "site.yml failed ($label), rc=$rc"; exit 1; fi
+  FIG_CHANGED=$("$VENV/bin/python" - "$label" "$WORK/$label.time" "$log" <<'PY'
+import re, sys
+label, timing, path = sys.argv[1:4]
+wall, cpu = (float(v) for v in open(timing).read().split())
+recap = re.findall(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)', open(path).read(), re.M)
+changed = sum(int(c) for _, _, c in recap)
+tasks = sorted(int(o) for _, o, _ in recap)
+print('%-34s %6.1f s wall  %6.1f s controller CPU  changed=%-3d tasks per host %d-%d (%d hosts)' % (
+    label, wall, cpu, changed, tasks[0], tasks[-1], len(tasks)), file=sys.stderr)
+print(changed)
+PY
+  )
+}
+
+# start_pings: one ping every 0.2 s per pair, client address to client address, in the source container's
+# network namespace with the host's ping (nsenter execs it: $! is ping itself, stopped by its pid)
+start_pings() {
+  local pair from to pid
+  for pair in "${PINGS[@]}"; do
+    read -r from to <<<"$pair"
+    pid="$(podman inspect -f '{{.State.Pid}}' "$PREFIX$from")"
+    nsenter -t "$pid" -n -- ping -n -q -i 0.2 -I "$(field "$from" 4).1" "$(field "$to" 4).1" \
+      >"$WORK/ping-$from-$to.txt" 2>&1 &
+    PING_PIDS+=("$!")
+  done
+}
+
+# stop_pings: SIGINT (ping prints its summary), then the replies lost per pair, summed in LOST
+stop_pings() {
+  local pid pair from to sent received
+  for pid in "${PING_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  for pid in "${PING_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  PING_PIDS=()
+  LOST=0
+  for pair in "${PINGS[@]}"; do
+    read -r from to <<<"$pair"
+    sent=""; received=""
+    read -r sent received < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
+      "$WORK/ping-$from-$to.txt") || true
+    [[ -n $sent ]] || die "no ping summary for $from -> $to: $(cat "$WORK/ping-$from-$to.txt")"
+    ((sent > 0)) || die "no ping sent from $from to $to"
+    echo "  ping $from -> $to (client networks) during the change: $sent sent, $received received, $((sent - received)) lost" >&2
+    LOST=$((LOST + sent - received))
+  done
+}
+
+main() {
+  [ -x "$VENV/bin/ansible-playbook" ] || die "$VENV missing: run scripts/setup.sh first"
+  rm -rf "$WORK"; mkdir -p "$WORK"
+  "$TESTBED_DIR/image.sh" bookworm
+  "$TESTBED_DIR/networks.sh" create
+  "$TESTBED_DIR/proxy.sh" start
+  # shellcheck disable=SC2046
+  podman rm -f -t 0 --ignore $(names) >/dev/null
+  local s name public mem0 mem1
+  mem0=$(free -m | awk '/^Mem:/ {print $3}')
+  for s in "${SITES[@]}"; do read -r name public _ <<<"$s"; start_site "$name" "$public"; done
+  for s in "${SITES[@]}"; do podman exec "$PREFIX${s%% *}" systemctl is-system-running --wait >/dev/null 2>&1 || true; done
+  mem1=$(free -m | awk '/^Mem:/ {print $3}')
+  echo "12 containers started: $((mem1 - mem0)) MB more memory in use ($(free -m | awk '/^Mem:/ {print $7}') MB available)" >&2
+  write_inventory "$WORK/inventory" 0
+  write_inventory "$WORK/inventory-new" 1
+  echo "site.yml on 12 sites (podman connection, forks 20), apt through the warm proxy cache:" >&2
+  converge "first converge (12 sites)" "$WORK/inventory"
+  converge "unchanged re-run (12 sites)" "$WORK/inventory"
+  ((FIG_CHANGED == 0)) || die "the unchanged re-run changed $FIG_CHANGED task(s)"
+  local rerun
+  read -r rerun _ <"$WORK/unchanged re-run (12 sites).time"
+  echo "unchanged re-run target < $RERUN_TARGET s: $("$VENV/bin/python" -c "print('PASS' if $rerun < $RERUN_TARGET else 'MISSED')")" >&2
+
+  start_pings
+  sleep 3
+  converge "rolling change, serial 2" "$WORK/inventory-new" -e wireguard_serial=2
+  sleep 1
+  stop_pings
+  ((FIG_CHANGED > 0)) || die "the rolling change changed nothing"
+  ((LOST == 0)) || die "$LOST ping(s) lost during the rolling change"
+  echo "rolling change: 0 pings lost" >&2
+
+  # every site reaches the new client network of the next one (spokes through the hub)
+  local i from to failed=0 n=${#SITES[@]}
+  for ((i = 0; i < n; i++)); do
+    from=${SITES[i]%% *}; to=${SITES[(i + 1) % n]%% *}
+    if ! in_netns "$PREFIX$from" ping -n -q -c 2 -W 2 -I "$(field "$from" 5).1" "$(field "$to" 5).1" >/dev/null; then
+      echo "  $from -> $to: the new network $(field "$to" 5).0/24 is unreachable" >&2; failed=1
+    fi
+  done
+  ((failed == 0)) || die "a new client network is unreachable after the rolling change"
+  echo "after the change: each of the 12 sites reaches the next one's new client network (new address to new address)" >&2
+  converge "unchanged re-run after the change" "$WORK/inventory-new"
+  ((FIG_CHANGED == 0)) || die "the re-run after the change changed $FIG_CHANGED task(s)"
+}
+
+main "$@"
