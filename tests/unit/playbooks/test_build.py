@@ -124,6 +124,7 @@ def test_build_ignores_local_state(sm, tmp_path):
         '.ansible/collections/ansible_collections/x/y/MANIFEST.json',
         'molecule/default/.molecule/state.yml',                     # older molecule ephemeral state
         'tests/output/junit/x.xml',                                 # ansible-test
+        'docs/build/html/index.html',                               # scripts/ecosystem.sh docs
         'sitemesh-wireguard-0.0.1.tar.gz',                          # an older build
     ]
     for rel in planted:
