@@ -73,7 +73,9 @@ step "syntax check" ansible-playbook site.yml --syntax-check || true
 # requires_ansible (meta/runtime.yml) is a promise: the unit tests also run with the oldest ansible-core it claims.
 pytest_oldest() {
   scripts/core-venv.sh oldest || return 1
-  SITEMESH_FAIL_ON_SKIP=1 .tmp/venv-oldest/bin/python -m pytest tests/unit -q -rs -p no:cacheprovider
+  # Deselected: values tagged by ansible-core's data tagging, which exists from 2.19 on only.
+  SITEMESH_FAIL_ON_SKIP=1 .tmp/venv-oldest/bin/python -m pytest tests/unit -q -rs -p no:cacheprovider \
+    --deselect tests/unit/plugins/filter/test_mesh_host.py::test_ansible_tagged_values_are_accepted
 }
 step "unit tests (oldest ansible-core)" pytest_oldest || true
 step "docs site" scripts/ecosystem.sh docs || true

@@ -319,6 +319,6 @@ def test_collection_playbook_validates_before_any_host(sm, installed, tmp_path):
     assert re.search(r"^raspi: wireguard_address '172\.16\.1\.300'", result.output, re.M), result
     assert sm.play_headers(result.output) == ['Validate the WireGuard mesh (controller only)'], result
     recap = sm.parse_recap(result.output)
-    assert sorted(recap) == sorted(sm.example_hosts()), result
+    assert recap and set(recap) <= set(sm.example_hosts()), result   # 2.16 lists only the host that failed
     assert all(r['unreachable'] == 0 for r in recap.values()), result
     assert os.listdir(str(store)) == []

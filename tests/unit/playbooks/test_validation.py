@@ -87,7 +87,10 @@ def assert_stopped_in_validation(sm, result, hosts, play=VALIDATION_PLAY):
     """Non-zero exit, every host in the recap and none unreachable, no task but validation ran."""
     assert result.rc != 0, result
     recap = sm.parse_recap(result.output)
-    assert set(recap) == set(hosts), 'PLAY RECAP hosts %s, expected %s\n%s' % (sorted(recap), sorted(hosts), result)
+    # ansible-core 2.19 lists every host of the play in the recap; 2.16 (the oldest claimed) only those that
+    # got a result before any_errors_fatal stopped the play (the host that ran the run_once validation).
+    assert recap and set(recap) <= set(hosts), \
+        'PLAY RECAP hosts %s, expected %s\n%s' % (sorted(recap), sorted(hosts), result)
     touched = {h: r['unreachable'] for h, r in recap.items() if r['unreachable']}
     assert not touched, 'hosts were contacted (unreachable != 0): %s\n%s' % (touched, result)
     assert sum(r['failed'] for r in recap.values()) >= 1, result
