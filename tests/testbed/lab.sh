@@ -218,8 +218,15 @@ tarball() {
   testbed_up
   write_inventory copy
   playbook_from_tarball converge || return 1
-  summary
-  ((PING_FAILURES == 0)) || die "$PING_FAILURES ping(s) between client networks failed"
+  # The first packet of a pair waits for a handshake; on a loaded machine that can take longer than ping's 1 s:
+  # up to three rounds of the matrix, the last one must be clean.
+  local round
+  for round in 1 2 3; do
+    PING_FAILURES=0; summary
+    ((PING_FAILURES == 0)) && break
+    log "ping round $round: $PING_FAILURES failed"
+  done
+  ((PING_FAILURES == 0)) || die "$PING_FAILURES ping(s) between client networks failed in round 3"
   playbook_from_tarball rerun || return 1
   changed="$(sed -n '/^PLAY RECAP/,$p' "$WORK/rerun.log" | grep -o 'changed=[0-9]*' | awk -F= '{n += $2} END {print n + 0}')"
   [ "$changed" = 0 ] || die "the re-run from the tarball changed $changed task(s)"
