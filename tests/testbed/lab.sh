@@ -206,7 +206,7 @@ tarball() {
   WORK="$(mktemp -d /tmp/sitemesh-tarball.XXXXXX)"
   INV_DIR="$WORK/inventory"
   trap 'rc=$?; down >/dev/null 2>&1 || true; rm -rf "$WORK"; exit $rc' EXIT
-  log "$("$VENV/bin/ansible-playbook" --version | head -1), $("$VENV/bin/python" --version); work dir $WORK"
+  log "ansible-core $("$VENV/bin/python" -c 'import ansible.release as r; print(r.__version__)'), $("$VENV/bin/python" --version); work dir $WORK"
   (cd "$REPO_ROOT" && ANSIBLE_HOME="$WORK/ansible-home" "$VENV/bin/ansible-galaxy" collection build \
     --output-path "$WORK/dist" >/dev/null)
   version="$("$VENV/bin/python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$REPO_ROOT/galaxy.yml")"
