@@ -5,6 +5,10 @@
 #   tests/testbed/lab.sh up       image, networks, apt proxy, containers, inventory, site.yml, summary
 #   tests/testbed/lab.sh status   containers, proxy, and the summary (peers, handshakes, ping matrix)
 #   tests/testbed/lab.sh down     remove the containers and networks, stop the proxy
+#   tests/testbed/lab.sh tarball [VENV]   as a user of the released collection: `ansible-galaxy collection build`,
+#                                 install into a clean dir outside the repo, `ansible-playbook sitemesh.wireguard.site`
+#                                 from there (VENV's ansible, default .venv), every ping must pass, a re-run must
+#                                 change nothing; the lab is removed on exit. scripts/test.sh runs it.
 #
 # The lab inventory (.tmp/lab/inventory) holds only the connection (podman, container names)
 # and the groups; the mesh variables are inventories/example's group_vars and host_vars
@@ -16,6 +20,7 @@ set -euo pipefail
 PREFIX="sitemesh-lab-"
 VENV="$REPO_ROOT/.venv"
 INV_DIR="$REPO_ROOT/.tmp/lab/inventory"
+PING_FAILURES=0
 # name group networks(name:ip,...)
 LAB_HOSTS=(
   "giant wireguard sitemesh-public:192.168.1.161"
@@ -50,11 +55,15 @@ start_hosts() {
   done
 }
 
-write_inventory() {
+write_inventory() {  # [copy]: group_vars/host_vars copied, not linked (a user's inventory outside the repo)
   local h name group _n
   mkdir -p "$INV_DIR"
-  ln -sfn "$REPO_ROOT/inventories/example/group_vars" "$INV_DIR/group_vars"
-  ln -sfn "$REPO_ROOT/inventories/example/host_vars" "$INV_DIR/host_vars"
+  if [ "${1:-}" = copy ]; then
+    cp -r "$REPO_ROOT/inventories/example/group_vars" "$REPO_ROOT/inventories/example/host_vars" "$INV_DIR/"
+  else
+    ln -sfn "$REPO_ROOT/inventories/example/group_vars" "$INV_DIR/group_vars"
+    ln -sfn "$REPO_ROOT/inventories/example/host_vars" "$INV_DIR/host_vars"
+  fi
   {
     echo "# Written by tests/testbed/lab.sh: the lab's containers; mesh variables from inventories/example."
     echo "all:"
@@ -106,7 +115,7 @@ summary() {
       if out="$(in_netns "$PREFIX${a%% *}" ping -n -c1 -W1 -I "$src" "$dst" 2>&1)"; then
         printf '%-16s' "ok $(grep -o 'time=[0-9.]*' <<<"$out" | cut -d= -f2)ms"
       else
-        printf '%-16s' "FAIL"
+        printf '%-16s' "FAIL"; PING_FAILURES=$((PING_FAILURES + 1))
       fi
     done
     echo
@@ -132,14 +141,18 @@ summary() {
   podman exec "$PREFIX$s" wg show wg0 2>/dev/null | sed 's/^/  /' || echo "  no wg0"
 }
 
-up() {
-  local t0 rc=0
-  t0=$(date +%s)
+testbed_up() {
   "$TESTBED_DIR/proxy.sh" start
   "$TESTBED_DIR/image.sh" bookworm
   "$TESTBED_DIR/networks.sh" create
   "$TESTBED_DIR/proxy.sh" start
   start_hosts
+}
+
+up() {
+  local t0 rc=0
+  t0=$(date +%s)
+  testbed_up
   write_inventory
   mkdir -p "$REPO_ROOT/.tmp/collections/ansible_collections/sitemesh"
   ln -sfn "$REPO_ROOT" "$REPO_ROOT/.tmp/collections/ansible_collections/sitemesh/wireguard"
@@ -168,9 +181,62 @@ status() {
   summary
 }
 
+# playbook_from_tarball LABEL ARGS...: sitemesh.wireguard.site from the installed tarball ($WORK), run from
+# $WORK with only the installed copy and $VENV's bundled collections on the collections path and no ansible.cfg.
+playbook_from_tarball() {
+  local label=$1 t0 rc=0; shift
+  t0=$(date +%s.%N)
+  (cd "$WORK" && env -u ANSIBLE_CONFIG ANSIBLE_HOME="$WORK/ansible-home" ANSIBLE_NOCOLOR=1 \
+    ANSIBLE_COLLECTIONS_PATH="$WORK/collections:$BUNDLED" ANSIBLE_PIPELINING=true \
+    "$VENV/bin/ansible-playbook" -i "$INV_DIR" sitemesh.wireguard.site \
+    -e "wireguard_public_key_store=$WORK/public_keys" "$@") >"$WORK/$label.log" 2>&1 || rc=$?
+  log "sitemesh.wireguard.site ($label): rc=$rc in $(python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$t0" "$(date +%s.%N)") s"
+  grep -A5 '^PLAY RECAP' "$WORK/$label.log" >&2 || true
+  if ((rc != 0)); then tail -40 "$WORK/$label.log" >&2; fi
+  return "$rc"
+}
+
+# The released collection as a user gets it, on the lab (see the header).
+tarball() {
+  local t0 version tarball_path changed
+  t0=$(date +%s)
+  [ -n "${1:-}" ] && VENV="$(cd "$1" && pwd)"
+  [ -x "$VENV/bin/ansible-playbook" ] || die "no ansible-playbook in $VENV"
+  BUNDLED="$("$VENV/bin/python" -c 'import ansible_collections, os; print(os.path.dirname(list(ansible_collections.__path__)[0]))')"
+  WORK="$(mktemp -d /tmp/sitemesh-tarball.XXXXXX)"
+  INV_DIR="$WORK/inventory"
+  trap 'rc=$?; down >/dev/null 2>&1 || true; rm -rf "$WORK"; exit $rc' EXIT
+  log "ansible-core $("$VENV/bin/python" -c 'import ansible.release as r; print(r.__version__)'), $("$VENV/bin/python" --version); work dir $WORK"
+  (cd "$REPO_ROOT" && ANSIBLE_HOME="$WORK/ansible-home" "$VENV/bin/ansible-galaxy" collection build \
+    --output-path "$WORK/dist" >/dev/null)
+  version="$("$VENV/bin/python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$REPO_ROOT/galaxy.yml")"
+  tarball_path="$WORK/dist/sitemesh-wireguard-$version.tar.gz"
+  (cd "$WORK" && ANSIBLE_HOME="$WORK/ansible-home" "$VENV/bin/ansible-galaxy" collection install --offline \
+    --no-deps -p "$WORK/collections" "$tarball_path" >/dev/null)
+  [ -f "$WORK/collections/ansible_collections/sitemesh/wireguard/playbooks/site.yml" ] \
+    || die "the installed tarball has no playbooks/site.yml"
+  testbed_up
+  write_inventory copy
+  playbook_from_tarball converge || return 1
+  # The first packet of a pair waits for a handshake; on a loaded machine that can take longer than ping's 1 s:
+  # up to three rounds of the matrix, the last one must be clean.
+  local round
+  for round in 1 2 3; do
+    PING_FAILURES=0; summary
+    ((PING_FAILURES == 0)) && break
+    log "ping round $round: $PING_FAILURES failed"
+  done
+  ((PING_FAILURES == 0)) || die "$PING_FAILURES ping(s) between client networks failed in round 3"
+  playbook_from_tarball rerun || return 1
+  changed="$(sed -n '/^PLAY RECAP/,$p' "$WORK/rerun.log" | grep -o 'changed=[0-9]*' | awk -F= '{n += $2} END {print n + 0}')"
+  [ "$changed" = 0 ] || die "the re-run from the tarball changed $changed task(s)"
+  log "from the tarball: converged, every ping passed, re-run changed=0 ($(since "$t0") s in all)"
+}
+
 case "${1:-}" in
   up) up ;;
+  tarball) shift; tarball "$@" ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|tarball [VENV]" >&2; exit 2 ;;
 esac

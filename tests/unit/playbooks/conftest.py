@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
 EXAMPLE_INVENTORY = os.path.join(REPO, 'inventories', 'example')
-SITE_YML = os.path.join(REPO, 'site.yml')
+SITE_YML = os.path.join(REPO, 'playbooks', 'site.yml')  # the collection playbook; the root site.yml imports it
 PEER_ROLE = os.path.join(REPO, 'roles', 'wireguard_peer')
 EXIT_ROLE = os.path.join(REPO, 'roles', 'wireguard_exit')
 

@@ -34,6 +34,7 @@ REQUIRED_MEMBERS = [
     'roles/wireguard_peer/meta/argument_specs.yml',
     'roles/wireguard_peer/tasks/main.yml',
     'roles/wireguard_exit/meta/argument_specs.yml',
+    'playbooks/site.yml',
     'README.md',
     'LICENSE',
 ]
@@ -123,6 +124,7 @@ def test_build_ignores_local_state(sm, tmp_path):
         '.ansible/collections/ansible_collections/x/y/MANIFEST.json',
         'molecule/default/.molecule/state.yml',                     # older molecule ephemeral state
         'tests/output/junit/x.xml',                                 # ansible-test
+        'docs/build/html/index.html',                               # scripts/ecosystem.sh docs
         'sitemesh-wireguard-0.0.1.tar.gz',                          # an older build
     ]
     for rel in planted:
@@ -276,3 +278,47 @@ def test_installed_collection_runs_outside_the_repo(sm, installed, tmp_path):
     assert 'PEERS=moly,raspi' in result.output, result
     recap = sm.parse_recap(result.output)
     assert recap['giant']['unreachable'] == 0 and recap['giant']['failed'] == 0, result
+
+
+def _playbook_env(sm, installed, tmp_path):
+    """cwd outside the repo, collections path = the installed copy + the venv's bundled collections only."""
+    base, coll, _root = installed
+    cwd = tmp_path / 'cwd'
+    cwd.mkdir()
+    assert not str(cwd).startswith(sm.REPO + os.sep)
+    env = sm.clean_env(ANSIBLE_HOME=base / 'home', ANSIBLE_LOCAL_TEMP=tmp_path / 'tmp',
+                       ANSIBLE_COLLECTIONS_PATH='%s:%s' % (coll, _site_packages_collections()))
+    return cwd, env
+
+
+def test_collection_playbook_syntax_from_the_installed_tarball(sm, installed, tmp_path):
+    """`ansible-playbook sitemesh.wireguard.site` is found among the installed collection's playbooks."""
+    inventory = sm.copy_example_inventory(tmp_path / 'inventory')
+    cwd, env = _playbook_env(sm, installed, tmp_path)
+    result = sm.run([sm.venv_tool('ansible-playbook'), '-i', inventory, 'sitemesh.wireguard.site', '--syntax-check'],
+                    cwd, env)
+    assert result.rc == 0, result
+    _base, _coll, root = installed
+    assert 'playbook: %s' % (root / 'playbooks' / 'site.yml') in result.stdout, 'not the installed copy\n%s' % result
+
+
+def test_collection_playbook_validates_before_any_host(sm, installed, tmp_path):
+    """The installed `sitemesh.wireguard.site` runs the validation play first: a broken inventory stops there,
+    naming site and variable, and no host is contacted (each points at a container that does not exist)."""
+    inventory = sm.copy_example_inventory(tmp_path / 'inventory')
+    sm.write_fake_connection_inventory(os.path.join(inventory, 'fake_connection.yml'), sm.example_hosts())
+    sm.set_host_var(inventory, 'raspi', 'wireguard_address', '172.16.1.300')
+    store = tmp_path / 'keys'
+    store.mkdir()
+    cwd, env = _playbook_env(sm, installed, tmp_path)
+
+    result = sm.run([sm.venv_tool('ansible-playbook'), '-i', inventory, 'sitemesh.wireguard.site',
+                     '-e', 'wireguard_public_key_store=%s' % store], cwd, env)
+
+    assert result.rc == 2, result
+    assert re.search(r"^raspi: wireguard_address '172\.16\.1\.300'", result.output, re.M), result
+    assert sm.play_headers(result.output) == ['Validate the WireGuard mesh (controller only)'], result
+    recap = sm.parse_recap(result.output)
+    assert recap and set(recap) <= set(sm.example_hosts()), result   # 2.16 lists only the host that failed
+    assert all(r['unreachable'] == 0 for r in recap.values()), result
+    assert os.listdir(str(store)) == []
