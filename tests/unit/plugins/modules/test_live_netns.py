@@ -621,3 +621,39 @@ def test_traffic_survives_live_changes_on_both_ends(pair, wg_key):
     assert [site['ns'].ifindex() for site in pair] == index
     for site in pair:
         assert site['ns'].run('wg_interface', site['args'])['changed'] is False
+
+
+def test_wg_info_reads_a_real_interface(pair, wg_key):
+    """wg_info on a real wireguard-go link after real traffic: the peer named, a fresh handshake, bytes both
+    ways, port and addresses; an unknown peer unnamed and never handshaken; no private or preshared key."""
+    a, b = pair
+    psk = wg_key()[0]
+    stranger = wg_key()[1]
+    for site in pair:
+        site['args']['peers'][0]['preshared_key'] = psk
+    a['args']['peers'].append({'name': 'stranger', 'public_key': stranger, 'allowed_ips': ['10.9.9.0/24']})
+    for site in pair:
+        res = site['ns'].run('wg_interface', site['args'])
+        assert res.rc == 0, res.result
+    out = a['ns'].sh('ping', '-c', '2', '-W', '2', '-I', '10.0.1.1', '10.0.2.1', check=False)
+    assert ' 0% packet loss' in out, out
+    names = {b['public']: 'site2', a['public']: 'site1'}
+    for check in (False, True):
+        res = a['ns'].run('wg_info', {'name': a['ns'].ifname, 'names': names}, check=check)
+        assert res.rc == 0 and res['changed'] is False, res.result
+        info = res.result
+        assert info['up'] is True and info['name'] == 'site1' and info['public_key'] == a['public']
+        assert info['listen_port'] == a['port']
+        assert '172.16.1.1/24' in info['addresses']
+        site2, other = info['peers']
+        assert site2['name'] == 'site2' and site2['public_key'] == b['public']
+        assert site2['endpoint'] == '198.51.100.2:%d' % b['port']
+        assert sorted(site2['allowed_ips']) == ['10.0.2.0/24', '172.16.1.2/32']
+        assert 0 <= site2['handshake_age'] <= 10, site2
+        assert site2['latest_handshake'] == info['now'] - site2['handshake_age']
+        assert site2['rx_bytes'] > 0 and site2['tx_bytes'] > 0, site2
+        assert other['name'] is None and other['public_key'] == stranger
+        assert other['latest_handshake'] is None and other['handshake_age'] is None
+        assert_no_secrets(res, a['private'], psk)
+    gone = a['ns'].run('wg_info', {'name': 'wgnosuch0'})
+    assert gone.rc == 0 and gone['up'] is False and gone['peers'] == []
