@@ -44,8 +44,8 @@ class ActionModule(ActionBase):
         result.update(changed=False, max_age=args['max_age'], **status)
         if status['problems']:
             display.display('\n'.join(status['problems']), stderr=True)
-            result.update(failed=True, msg='%d problem(s) in the mesh: %s' % (
-                len(status['problems']), '; '.join(status['problems'])))
+            result.update(failed=True, msg='%d problem(s) in the mesh (listed above, one per line)'
+                          % len(status['problems']))
         else:
             result['msg'] = 'every expected peer of %d site(s) has a handshake younger than %d s' % (
                 len(args['sites']), args['max_age'])

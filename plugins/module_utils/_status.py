@@ -58,6 +58,15 @@ def _short(key):
     return '%s...' % key[:8]
 
 
+def _detail(msg, limit=100):
+    """' (the first line of an error, at most ``limit`` characters)', or ''."""
+    lines = (msg or '').strip().splitlines()
+    if not lines:
+        return ''
+    text = lines[0]
+    return ' (%s)' % (text if len(text) <= limit else text[:limit - 3].rstrip() + '...')
+
+
 def _unread(entry, rows, problems):
     """A site that could not be read: its expected peers listed, one problem naming it."""
     site, info = entry['site'], entry.get('info')
@@ -67,8 +76,7 @@ def _unread(entry, rows, problems):
         why = 'unreachable'
     else:
         why = 'read failed'
-    detail = ((info or {}).get('msg') or '').strip().splitlines()
-    problems.append('%s: %s%s' % (site, why, (' (%s)' % detail[0]) if detail else ''))
+    problems.append('%s: %s%s' % (site, why, _detail((info or {}).get('msg'))))
     peers = [p['name'] for p in entry['mesh']['peers']] + list(entry['mesh'].get('missing_public_keys') or [])
     for name in peers or ['-']:
         rows.append(_row(site, name, None, 'site %s' % why))
