@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import run_module_process
+from conftest import REPO, run_module_process
 
 COUNTER = itertools.count()
 
@@ -635,7 +635,8 @@ def test_wg_info_reads_a_real_interface(pair, wg_key):
     for site in pair:
         res = site['ns'].run('wg_interface', site['args'])
         assert res.rc == 0, res.result
-    out = a['ns'].sh('ping', '-c', '2', '-W', '2', '-I', '10.0.1.1', '10.0.2.1', check=False)
+    # the first contact may wait for a handshake retry (5 s): one reply within 12 s
+    out = a['ns'].sh('ping', '-c', '1', '-w', '12', '-I', '10.0.1.1', '10.0.2.1', check=False)
     assert ' 0% packet loss' in out, out
     names = {b['public']: 'site2', a['public']: 'site1'}
     for check in (False, True):
@@ -657,3 +658,52 @@ def test_wg_info_reads_a_real_interface(pair, wg_key):
         assert_no_secrets(res, a['private'], psk)
     gone = a['ns'].run('wg_info', {'name': 'wgnosuch0'})
     assert gone.rc == 0 and gone['up'] is False and gone['peers'] == []
+
+
+def _render_role_template(name, variables):
+    """A template of the wireguard_peer role rendered by Ansible's own templating, as the role renders it."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar, trust_as_template
+    with open(os.path.join(REPO, 'roles', 'wireguard_peer', 'templates', name), encoding='utf-8') as f:
+        source = f.read()
+    return Templar(loader=DataLoader(), variables=dict(variables, ansible_managed="Ansible managed")).template(
+        trust_as_template(source))
+
+
+def test_metrics_script_writes_a_textfile_of_the_real_interface(pair, tmp_path):
+    """The role's metrics script, run for real against a live link: one line per peer and metric, the peer
+    labelled with the name wg_interface wrote above its [Peer], counters and handshake of the real dump."""
+    a, b = pair
+    for site in pair:
+        res = site['ns'].run('wg_interface', site['args'])
+        assert res.rc == 0, res.result
+    # the first contact may wait for a handshake retry (5 s): one reply within 12 s
+    out = a['ns'].sh('ping', '-c', '1', '-w', '12', '-I', '10.0.1.1', '10.0.2.1', check=False)
+    assert ' 0% packet loss' in out, out
+    textfile = tmp_path / 'node-exporter' / 'wireguard.prom'
+    script = tmp_path / 'metrics.sh'
+    script.write_text(_render_role_template('metrics.sh.j2', {
+        'wireguard_interface': a['ns'].ifname, 'inventory_hostname': 'site1',
+        '_wireguard_config_path': str(a['ns'].conf), 'wireguard_metrics_textfile': str(textfile)}))
+    a['ns'].sh('sh', str(script))
+    text = textfile.read_text()
+    assert oct(textfile.stat().st_mode & 0o777) == '0o644'
+    labels = 'interface="%s",site="site1",peer="site2",public_key="%s"' % (a['ns'].ifname, b['public'])
+    dump = dict((l.split('\t')[0], l.split('\t')) for l in a['ns'].sh('wg', 'show', a['ns'].ifname, 'dump').splitlines()[1:])
+    handshake = int(re.search(r'^wireguard_peer_latest_handshake_seconds\{%s\} (\d+)$' % re.escape(labels), text, re.M).group(1))
+    assert abs(handshake - int(dump[b['public']][4])) <= 0 and handshake > 0, text
+    age = int(re.search(r'^wireguard_peer_handshake_age_seconds\{%s\} (\d+)$' % re.escape(labels), text, re.M).group(1))
+    assert 0 <= age <= 10, text
+    rx = int(re.search(r'^wireguard_peer_receive_bytes_total\{%s\} (\d+)$' % re.escape(labels), text, re.M).group(1))
+    tx = int(re.search(r'^wireguard_peer_transmit_bytes_total\{%s\} (\d+)$' % re.escape(labels), text, re.M).group(1))
+    assert 0 < rx <= int(dump[b['public']][5]) and 0 < tx <= int(dump[b['public']][6]), text
+    assert 'wireguard_up{interface="%s",site="site1"} 1' % a['ns'].ifname in text
+    assert '# TYPE wireguard_peer_receive_bytes_total counter' in text
+    assert a['private'] not in text
+    # the link gone: up 0 and no peer line, the file still replaced whole
+    a['ns'].sh('ip', 'link', 'del', a['ns'].ifname)
+    a['ns'].sh('sh', str(script))
+    text = textfile.read_text()
+    assert 'wireguard_up{interface="%s",site="site1"} 0' % a['ns'].ifname in text
+    assert 'peer=' not in text
+    assert [p.name for p in textfile.parent.iterdir()] == ['wireguard.prom']
