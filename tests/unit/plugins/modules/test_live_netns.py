@@ -707,3 +707,47 @@ def test_metrics_script_writes_a_textfile_of_the_real_interface(pair, tmp_path):
     assert 'wireguard_up{interface="%s",site="site1"} 0' % a['ns'].ifname in text
     assert 'peer=' not in text
     assert [p.name for p in textfile.parent.iterdir()] == ['wireguard.prom']
+
+
+def test_watchdog_script_brings_a_killed_wireguard_go_back_without_duplicates(live, tmp_path):
+    """The role's watchdog script for real (wg-quick, wireguard-go, ip rule, nft in a namespace): the link of an
+    interface with a default route dies with its daemon, wg-quick's policy rules and nft table stay; the script
+    removes them and starts the interface again: one rule each, one table, the same peers. Only systemd is
+    played by a small ``systemctl`` that says the unit is active and runs ``wg-quick up`` for ``restart``
+    (the test bed's containers run the real unit: molecule/persistence/verify_day_two.yml)."""
+    need('nft', 'pkill')
+    ns, args = live['ns'], copy(live['args'])
+    name, table = ns.ifname, 'wg-quick-%s' % ns.ifname
+    args['peers'][0]['allowed_ips'] = ['172.16.1.2/32', '0.0.0.0/0']
+    assert ns.run('wg_interface', args)['changed'] is True
+    peers_before = sorted(ns.dump()[1])
+    script = tmp_path / 'watchdog.sh'
+    script.write_text(_render_role_template('watchdog.sh.j2', {'wireguard_interface': name}))
+    shim = tmp_path / 'shim'
+    shim.mkdir()
+    (shim / 'systemctl').write_text('#!/bin/sh\ncase "$1" in\n  is-active) exit 0 ;;\n'
+                                    '  restart) exec wg-quick up %s ;;\nesac\nexit 1\n' % ns.conf)
+    (shim / 'systemctl').chmod(0o755)
+    path = '%s:%s' % (shim, os.environ.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin'))
+
+    quiet = ns.sh('sh', str(script), env={'PATH': path})
+    assert quiet == '', quiet                                   # the link is there: nothing to do
+
+    subprocess.run(['pkill', '-x', '-f', 'wireguard-go %s' % name], check=True)
+    for dummy in range(50):
+        if subprocess.run(['ip', '-n', ns.ns, 'link', 'show', 'dev', name], capture_output=True).returncode:
+            break
+        time.sleep(0.1)
+    rules = ns.sh('ip', '-4', 'rule', 'show')
+    assert 'lookup 51820' in rules and nft_tables(ns) == ['table ip %s' % table], rules   # what the daemon left
+
+    out = ns.sh('sh', str(script), env={'PATH': path})
+    assert 'link %s vanished while wg-quick@%s.service is active' % (name, name) in out, out
+    assert 'removed the nft table ip %s' % table in out and '%s is back' % name in out, out
+    rules = ns.sh('ip', '-4', 'rule', 'show')
+    assert rules.count('lookup 51820') == 1 and rules.count('suppress_prefixlength 0') == 1, rules
+    assert nft_tables(ns) == ['table ip %s' % table]
+    assert ns.sh('nft', 'list', 'table', 'ip', table).count('ct mark set meta mark') == 1
+    assert sorted(ns.dump()[1]) == peers_before
+    # and the module finds nothing left to do
+    assert ns.run('wg_interface', args)['changed'] is False
