@@ -45,8 +45,7 @@ notes:
   - Needs C(wg) (wireguard-tools) and C(ip) (iproute2), and root to read the interface.
 seealso:
   - module: sitemesh.wireguard.wg_interface
-  - plugin: sitemesh.wireguard.wg_status
-    plugin_type: module
+  - module: sitemesh.wireguard.wg_status
 """
 
 EXAMPLES = r"""
