@@ -751,3 +751,35 @@ def test_watchdog_script_brings_a_killed_wireguard_go_back_without_duplicates(li
     assert sorted(ns.dump()[1]) == peers_before
     # and the module finds nothing left to do
     assert ns.run('wg_interface', args)['changed'] is False
+
+
+def test_watchdog_leaves_the_link_to_a_running_wg_interface(live, tmp_path):
+    """While wg_interface holds the interface's lock, the watchdog only says so; the module waits for a
+    watchdog that holds it."""
+    import fcntl
+    need('flock')
+    ns, args = live['ns'], copy(live['args'])
+    name = ns.ifname
+    script = tmp_path / 'watchdog.sh'
+    script.write_text(_render_role_template('watchdog.sh.j2', {'wireguard_interface': name}))
+    shim = tmp_path / 'shim'
+    shim.mkdir()
+    (shim / 'systemctl').write_text('#!/bin/sh\ncase "$1" in\n  is-active) exit 0 ;;\nesac\nexit 1\n')
+    (shim / 'systemctl').chmod(0o755)
+    path = '%s:%s' % (shim, os.environ.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin'))
+    lock = '/run/sitemesh-wireguard-%s.lock' % name
+    try:
+        with open(lock, 'a') as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)        # as wg_interface holds it during its run
+            out = ns.sh('sh', str(script), env={'PATH': path})
+        assert 'an Ansible run (wg_interface) is working on it: left to it' in out, out
+        # the module takes the same lock: held by a 'watchdog' for 2 s, the module waits, then works
+        holder = subprocess.Popen(['flock', lock, 'sleep', '2'])
+        time.sleep(0.3)
+        start = time.time()
+        res = ns.run('wg_interface', args)
+        holder.wait()
+        assert res.rc == 0 and res['changed'] is True, res.result
+        assert time.time() - start >= 1.5
+    finally:
+        os.unlink(lock)
