@@ -10,7 +10,9 @@ that never expose a key (0600 from the first byte, directory 0700, validated, at
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import os
 import re
 import shutil
@@ -28,6 +30,28 @@ def config_path(name):
 def key_path(name):
     """The private key file of interface ``name``."""
     return '%s/%s.key' % (CONFIG_DIR, name)
+
+
+def lock_path(name):
+    """The lock that ``wg_interface`` holds while it reads and acts on ``name``, and that the role's watchdog
+    timer tries first (it skips its check while the lock is held)."""
+    return '/run/sitemesh-wireguard-%s.lock' % name
+
+
+@contextlib.contextmanager
+def interface_lock(name, path=None):
+    """Hold ``lock_path(name)`` (waiting for a watchdog that is bringing the link back); nothing when the
+    lock file cannot be made (no /run, not root)."""
+    try:
+        handle = open(path or lock_path(name), 'a')
+    except (IOError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
 
 
 def interface_name_from_path(path):

@@ -25,7 +25,12 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file im
     previous_file_on_failure,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import execute, verify
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import config_path, key_path, remove_file
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import (
+    config_path,
+    interface_lock,
+    key_path,
+    remove_file,
+)
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import (
     firewall_actions,
     plan_firewall,
@@ -197,6 +202,12 @@ def run_absent(module, name, path, before, result):
 
 
 def run_interface(module):
+    """The module's run, holding the interface's lock: a watchdog bringing the link back is waited for."""
+    with interface_lock(module.params['name']):
+        _run_interface(module)
+
+
+def _run_interface(module):
     params = module.params
     name = params['name']
     path = params['config_path'] or config_path(name)

@@ -30,7 +30,11 @@ def _none(value):
 
 
 def parse_wg_dump(text):
-    """``wg show NAME dump`` as {private_key, public_key, listen_port, fwmark, peers: [...]}; None when empty."""
+    """``wg show NAME dump`` as {private_key, public_key, listen_port, fwmark, peers: [...]}; None when empty.
+
+    Each peer also carries its counters: ``latest_handshake`` (epoch seconds, None when never),
+    ``rx_bytes``, ``tx_bytes``.
+    """
     lines = [line for line in (text or '').splitlines() if line.strip()]
     if not lines:
         return None
@@ -52,6 +56,9 @@ def parse_wg_dump(text):
             'endpoint': _none(f[2]),
             'allowed_ips': [] if f[3] == '(none)' else [normalize_network(v) for v in f[3].split(',') if v],
             'persistent_keepalive': None if f[7] in ('off', '0') else int(f[7]),
+            'latest_handshake': int(f[4]) if f[4].isdigit() and f[4] != '0' else None,
+            'rx_bytes': int(f[5]) if f[5].isdigit() else 0,
+            'tx_bytes': int(f[6]) if f[6].isdigit() else 0,
         })
     return state
 

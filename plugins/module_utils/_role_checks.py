@@ -9,7 +9,7 @@
 
 ``role_checks(host, values, mesh)`` returns one line per problem, each naming the site and the variable
 (``raspi: wireguard_extra_peers[0] (laptop) has no public_key``): the extra peers in full, the loopback
-aliases, the DNS entries and the exit's extra sources. ``values`` are the site's templated role variables;
+aliases, the DNS entries, the exit's extra sources, the timers' intervals and the metrics textfile. ``values`` are the site's templated role variables;
 ``mesh`` is the ``Mesh`` parsed for the site (``_mesh_topology.host_model``), or None when it could not be
 parsed (the checks against the mesh are then skipped). Wrong types are left to the argument specs.
 """
@@ -35,6 +35,8 @@ EXTRA_PEERS = 'wireguard_extra_peers'
 ALIASES = 'wireguard_loopback_aliases'
 DNS = 'wireguard_dns'
 EXTRA_SOURCES = 'wireguard_exit_extra_sources'
+INTERVALS = ('wireguard_watchdog_interval', 'wireguard_metrics_interval')
+TEXTFILE = 'wireguard_metrics_textfile'
 
 
 def role_checks(host, values, mesh=None):
@@ -51,7 +53,19 @@ def role_checks(host, values, mesh=None):
     if is_list(values.get(EXTRA_SOURCES)):
         for index, item in enumerate(values[EXTRA_SOURCES]):
             network('%s: %s[%d]' % (host, EXTRA_SOURCES, index), item, errors)
+    timers(host, values, errors)
     return errors
+
+
+def timers(host, values, errors):
+    """The watchdog and metrics timers: intervals of at least one second, the textfile an absolute path."""
+    for name in INTERVALS:
+        if name in values and not _in_range(values[name], 1, 86400):
+            errors.append('%s: %s %r is not a number of seconds from 1 to 86400' % (host, name, values[name]))
+    path = values.get(TEXTFILE)
+    if path and (not str(path).startswith('/') or str(path).endswith('/') or any(c in str(path) for c in '\n\t')):
+        errors.append('%s: %s %r is not an absolute file path (a node_exporter textfile, e.g. '
+                      '/var/lib/prometheus/node-exporter/wireguard.prom)' % (host, TEXTFILE, path))
 
 
 def network(where, value, errors):

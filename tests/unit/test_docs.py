@@ -118,3 +118,24 @@ def test_argument_spec_lists_the_variables_of_the_schema():
     assert sorted(inventory) == sorted(_schema())
     for name, field in _schema().items():
         assert spec[name].get('default') == field.default, name
+
+
+@pytest.mark.parametrize('role', ROLES)
+def test_readme_defaults_agree_with_the_argument_spec_and_defaults(role):
+    """Every README table row of a role variable whose default is a literal (`30`, `""`, `true`) says what the
+    argument spec and defaults/main.yml say."""
+    spec = _spec(role)
+    with open(os.path.join(REPO, 'roles', role, 'defaults', 'main.yml'), encoding='utf-8') as f:
+        defaults = yaml.safe_load(f) or {}
+    checked = []
+    for match in re.finditer(r'^\| `(\w+)` \| [^|]* \| `([^`{}<>]*)` \|', _readme(), re.M):
+        name, text = match.groups()
+        if name not in spec or 'default' not in spec[name]:
+            continue
+        value = yaml.safe_load(text)
+        assert value == spec[name]['default'] == defaults.get(name, value), (name, text)
+        checked.append(name)
+    if role == 'wireguard_peer':
+        for name in ('wireguard_watchdog', 'wireguard_watchdog_interval', 'wireguard_metrics_textfile',
+                     'wireguard_metrics_interval'):
+            assert name in checked, name

@@ -154,3 +154,16 @@ def test_two_extra_peers_claiming_one_network(mesh, laptop, keys):
         'of wireguard_extra_peers[0] (laptop) (a network belongs to one peer)']
     # one peer listing a network and a part of it is WireGuard's business (the longest prefix wins there)
     assert check(mesh, wireguard_extra_peers=[dict(laptop, allowed_ips=['10.99.0.0/24', '10.99.0.0/25'])]) == []
+
+
+def test_timers_intervals_and_metrics_textfile(mesh):
+    assert check(mesh, wireguard_watchdog_interval=30, wireguard_metrics_interval=1,
+                 wireguard_metrics_textfile='/var/lib/prometheus/node-exporter/wireguard.prom') == []
+    assert check(mesh, wireguard_metrics_textfile='') == []
+    assert check(mesh, wireguard_watchdog_interval=0, wireguard_metrics_interval=90000,
+                 wireguard_metrics_textfile='wireguard.prom') == [
+        "raspi: wireguard_watchdog_interval 0 is not a number of seconds from 1 to 86400",
+        "raspi: wireguard_metrics_interval 90000 is not a number of seconds from 1 to 86400",
+        "raspi: wireguard_metrics_textfile 'wireguard.prom' is not an absolute file path (a node_exporter "
+        "textfile, e.g. /var/lib/prometheus/node-exporter/wireguard.prom)"]
+    assert len(check(mesh, wireguard_metrics_textfile='/var/lib/prometheus/')) == 1

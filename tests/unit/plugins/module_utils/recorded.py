@@ -69,3 +69,22 @@ LO = (
     '1: lo    inet 10.0.2.1/24 scope global lo:10\\       valid_lft forever preferred_lft forever\n'
     '1: lo    inet6 fd00:2::1/64 scope global \\       valid_lft forever preferred_lft forever\n'
     '1: lo    inet6 ::1/128 scope host \\       valid_lft forever preferred_lft forever\n')
+
+# ``wg show wgrec1 dump`` and ``ip -o addr show dev wgrec1`` recorded (wireguard-go, two network namespaces
+# joined by a veth) right after 2 pings to the first peer at epoch 1795748393; the second peer never answered
+# (no such host). Keys replaced by fixed ones.
+MESH_NOW = 1795748393
+MESH_PRIVATE = base64.b64encode(b'\x21' * 32).decode()
+MESH_PUBLIC = base64.b64encode(b'\x22' * 32).decode()
+MESH_MOLY = base64.b64encode(b'\x23' * 32).decode()
+MESH_RASPI = base64.b64encode(b'\x24' * 32).decode()
+MESH_PSK = base64.b64encode(b'\x25' * 32).decode()
+MESH_DUMP = (
+    '%s\t%s\t5555\toff\n'
+    '%s\t%s\t198.51.100.2:5555\t172.16.1.2/32,10.0.2.0/24\t1795748392\t348\t404\toff\n'
+    '%s\t(none)\t198.51.100.3:5555\t172.16.1.3/32,77.66.55.0/24\t0\t0\t0\toff\n'
+    % (MESH_PRIVATE, MESH_PUBLIC, MESH_MOLY, MESH_PSK, MESH_RASPI))
+MESH_ADDR = (
+    '3: wgrec1    inet 172.16.1.1/24 scope global wgrec1\\       valid_lft forever preferred_lft forever\n'
+    '3: wgrec1    inet6 fe80::6a72:ca55:ddb4:178/64 scope link stable-privacy \\       valid_lft forever '
+    'preferred_lft forever\n')

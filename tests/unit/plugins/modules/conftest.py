@@ -109,3 +109,16 @@ def wgdir(tmp_path):
     """A /etc/wireguard-like directory whose config names are valid for wg-quick."""
     path = tmp_path / 'wireguard'
     return path
+
+
+@pytest.fixture(autouse=True)
+def _remove_interface_locks():
+    """wg_interface leaves /run/sitemesh-wireguard-<if>.lock (an empty lock file); remove the ones a test made."""
+    import glob
+    before = set(glob.glob('/run/sitemesh-wireguard-*.lock'))
+    yield
+    for path in set(glob.glob('/run/sitemesh-wireguard-*.lock')) - before:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass

@@ -22,7 +22,7 @@ import time
 
 import pytest
 
-from conftest import run_module_process
+from conftest import REPO, run_module_process
 
 COUNTER = itertools.count()
 
@@ -621,3 +621,168 @@ def test_traffic_survives_live_changes_on_both_ends(pair, wg_key):
     assert [site['ns'].ifindex() for site in pair] == index
     for site in pair:
         assert site['ns'].run('wg_interface', site['args'])['changed'] is False
+
+
+def test_wg_info_reads_a_real_interface(pair, wg_key):
+    """wg_info on a real wireguard-go link after real traffic: the peer named, a fresh handshake, bytes both
+    ways, port and addresses; an unknown peer unnamed and never handshaken; no private or preshared key."""
+    a, b = pair
+    psk = wg_key()[0]
+    stranger = wg_key()[1]
+    for site in pair:
+        site['args']['peers'][0]['preshared_key'] = psk
+    a['args']['peers'].append({'name': 'stranger', 'public_key': stranger, 'allowed_ips': ['10.9.9.0/24']})
+    for site in pair:
+        res = site['ns'].run('wg_interface', site['args'])
+        assert res.rc == 0, res.result
+    # the first contact may wait for a handshake retry (5 s): one reply within 12 s
+    out = a['ns'].sh('ping', '-c', '1', '-w', '12', '-I', '10.0.1.1', '10.0.2.1', check=False)
+    assert ' 0% packet loss' in out, out
+    names = {b['public']: 'site2', a['public']: 'site1'}
+    for check in (False, True):
+        res = a['ns'].run('wg_info', {'name': a['ns'].ifname, 'names': names}, check=check)
+        assert res.rc == 0 and res['changed'] is False, res.result
+        info = res.result
+        assert info['up'] is True and info['name'] == 'site1' and info['public_key'] == a['public']
+        assert info['listen_port'] == a['port']
+        assert '172.16.1.1/24' in info['addresses']
+        by_key = dict((peer['public_key'], peer) for peer in info['peers'])   # wg show's order is its own
+        assert sorted(by_key) == sorted([b['public'], stranger])
+        site2, other = by_key[b['public']], by_key[stranger]
+        assert site2['name'] == 'site2' and site2['public_key'] == b['public']
+        assert site2['endpoint'] == '198.51.100.2:%d' % b['port']
+        assert sorted(site2['allowed_ips']) == ['10.0.2.0/24', '172.16.1.2/32']
+        assert 0 <= site2['handshake_age'] <= 10, site2
+        assert site2['latest_handshake'] == info['now'] - site2['handshake_age']
+        assert site2['rx_bytes'] > 0 and site2['tx_bytes'] > 0, site2
+        assert other['name'] is None and other['public_key'] == stranger
+        assert other['latest_handshake'] is None and other['handshake_age'] is None
+        assert_no_secrets(res, a['private'], psk)
+    gone = a['ns'].run('wg_info', {'name': 'wgnosuch0'})
+    assert gone.rc == 0 and gone['up'] is False and gone['peers'] == []
+
+
+def _render_role_template(name, variables):
+    """A template of the wireguard_peer role rendered by Ansible's own templating, as the role renders it."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar, trust_as_template
+    with open(os.path.join(REPO, 'roles', 'wireguard_peer', 'templates', name), encoding='utf-8') as f:
+        source = f.read()
+    return Templar(loader=DataLoader(), variables=dict(variables, ansible_managed="Ansible managed")).template(
+        trust_as_template(source))
+
+
+def test_metrics_script_writes_a_textfile_of_the_real_interface(pair, tmp_path):
+    """The role's metrics script, run for real against a live link: one line per peer and metric, the peer
+    labelled with the name wg_interface wrote above its [Peer], counters and handshake of the real dump."""
+    a, b = pair
+    for site in pair:
+        res = site['ns'].run('wg_interface', site['args'])
+        assert res.rc == 0, res.result
+    # the first contact may wait for a handshake retry (5 s): one reply within 12 s
+    out = a['ns'].sh('ping', '-c', '1', '-w', '12', '-I', '10.0.1.1', '10.0.2.1', check=False)
+    assert ' 0% packet loss' in out, out
+    textfile = tmp_path / 'node-exporter' / 'wireguard.prom'
+    script = tmp_path / 'metrics.sh'
+    script.write_text(_render_role_template('metrics.sh.j2', {
+        'wireguard_interface': a['ns'].ifname, 'inventory_hostname': 'site1',
+        '_wireguard_config_path': str(a['ns'].conf), 'wireguard_metrics_textfile': str(textfile)}))
+    a['ns'].sh('sh', str(script))
+    text = textfile.read_text()
+    assert oct(textfile.stat().st_mode & 0o777) == '0o644'
+    labels = 'interface="%s",site="site1",peer="site2",public_key="%s"' % (a['ns'].ifname, b['public'])
+    dump = dict((l.split('\t')[0], l.split('\t')) for l in a['ns'].sh('wg', 'show', a['ns'].ifname, 'dump').splitlines()[1:])
+    handshake = int(re.search(r'^wireguard_peer_latest_handshake_seconds\{%s\} (\d+)$' % re.escape(labels), text, re.M).group(1))
+    assert abs(handshake - int(dump[b['public']][4])) <= 0 and handshake > 0, text
+    age = int(re.search(r'^wireguard_peer_handshake_age_seconds\{%s\} (\d+)$' % re.escape(labels), text, re.M).group(1))
+    assert 0 <= age <= 10, text
+    rx = int(re.search(r'^wireguard_peer_receive_bytes_total\{%s\} (\d+)$' % re.escape(labels), text, re.M).group(1))
+    tx = int(re.search(r'^wireguard_peer_transmit_bytes_total\{%s\} (\d+)$' % re.escape(labels), text, re.M).group(1))
+    assert 0 < rx <= int(dump[b['public']][5]) and 0 < tx <= int(dump[b['public']][6]), text
+    assert 'wireguard_up{interface="%s",site="site1"} 1' % a['ns'].ifname in text
+    assert '# TYPE wireguard_peer_receive_bytes_total counter' in text
+    assert a['private'] not in text
+    # the link gone: up 0 and no peer line, the file still replaced whole
+    a['ns'].sh('ip', 'link', 'del', a['ns'].ifname)
+    a['ns'].sh('sh', str(script))
+    text = textfile.read_text()
+    assert 'wireguard_up{interface="%s",site="site1"} 0' % a['ns'].ifname in text
+    assert 'peer=' not in text
+    assert [p.name for p in textfile.parent.iterdir()] == ['wireguard.prom']
+
+
+def test_watchdog_script_brings_a_killed_wireguard_go_back_without_duplicates(live, tmp_path):
+    """The role's watchdog script for real (wg-quick, wireguard-go, ip rule, nft in a namespace): the link of an
+    interface with a default route dies with its daemon, wg-quick's policy rules and nft table stay; the script
+    removes them and starts the interface again: one rule each, one table, the same peers. Only systemd is
+    played by a small ``systemctl`` that says the unit is active and runs ``wg-quick up`` for ``restart``
+    (the test bed's containers run the real unit: molecule/persistence/verify_day_two.yml)."""
+    need('nft', 'pkill')
+    ns, args = live['ns'], copy(live['args'])
+    name, table = ns.ifname, 'wg-quick-%s' % ns.ifname
+    args['peers'][0]['allowed_ips'] = ['172.16.1.2/32', '0.0.0.0/0']
+    assert ns.run('wg_interface', args)['changed'] is True
+    peers_before = sorted(ns.dump()[1])
+    script = tmp_path / 'watchdog.sh'
+    script.write_text(_render_role_template('watchdog.sh.j2', {'wireguard_interface': name}))
+    shim = tmp_path / 'shim'
+    shim.mkdir()
+    (shim / 'systemctl').write_text('#!/bin/sh\ncase "$1" in\n  is-active) exit 0 ;;\n'
+                                    '  restart) exec wg-quick up %s ;;\nesac\nexit 1\n' % ns.conf)
+    (shim / 'systemctl').chmod(0o755)
+    path = '%s:%s' % (shim, os.environ.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin'))
+
+    quiet = ns.sh('sh', str(script), env={'PATH': path})
+    assert quiet == '', quiet                                   # the link is there: nothing to do
+
+    subprocess.run(['pkill', '-x', '-f', 'wireguard-go %s' % name], check=True)
+    for dummy in range(50):
+        if subprocess.run(['ip', '-n', ns.ns, 'link', 'show', 'dev', name], capture_output=True,
+                          check=False).returncode:
+            break
+        time.sleep(0.1)
+    rules = ns.sh('ip', '-4', 'rule', 'show')
+    assert 'lookup 51820' in rules and nft_tables(ns) == ['table ip %s' % table], rules   # what the daemon left
+
+    out = ns.sh('sh', str(script), env={'PATH': path})
+    assert 'link %s vanished while wg-quick@%s.service is active' % (name, name) in out, out
+    assert 'removed the nft table ip %s' % table in out and '%s is back' % name in out, out
+    rules = ns.sh('ip', '-4', 'rule', 'show')
+    assert rules.count('lookup 51820') == 1 and rules.count('suppress_prefixlength 0') == 1, rules
+    assert nft_tables(ns) == ['table ip %s' % table]
+    assert ns.sh('nft', 'list', 'table', 'ip', table).count('ct mark set meta mark') == 1
+    assert sorted(ns.dump()[1]) == peers_before
+    # and the module finds nothing left to do
+    assert ns.run('wg_interface', args)['changed'] is False
+
+
+def test_watchdog_leaves_the_link_to_a_running_wg_interface(live, tmp_path):
+    """While wg_interface holds the interface's lock, the watchdog only says so; the module waits for a
+    watchdog that holds it."""
+    import fcntl
+    need('flock')
+    ns, args = live['ns'], copy(live['args'])
+    name = ns.ifname
+    script = tmp_path / 'watchdog.sh'
+    script.write_text(_render_role_template('watchdog.sh.j2', {'wireguard_interface': name}))
+    shim = tmp_path / 'shim'
+    shim.mkdir()
+    (shim / 'systemctl').write_text('#!/bin/sh\ncase "$1" in\n  is-active) exit 0 ;;\nesac\nexit 1\n')
+    (shim / 'systemctl').chmod(0o755)
+    path = '%s:%s' % (shim, os.environ.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin'))
+    lock = '/run/sitemesh-wireguard-%s.lock' % name
+    try:
+        with open(lock, 'a') as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)        # as wg_interface holds it during its run
+            out = ns.sh('sh', str(script), env={'PATH': path})
+        assert 'an Ansible run (wg_interface) is working on it: left to it' in out, out
+        # the module takes the same lock: held by a 'watchdog' for 2 s, the module waits, then works
+        holder = subprocess.Popen(['flock', lock, 'sleep', '2'])
+        time.sleep(0.3)
+        start = time.time()
+        res = ns.run('wg_interface', args)
+        holder.wait()
+        assert res.rc == 0 and res['changed'] is True, res.result
+        assert time.time() - start >= 1.5
+    finally:
+        os.unlink(lock)

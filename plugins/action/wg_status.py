@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, sitemesh.wireguard maintainers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The controller side of sitemesh.wireguard.wg_status: one table for the whole mesh (module_utils/_status.py),
+printed as plain lines; the task fails, listing every problem, when any expected peer is stale or missing or
+any site could not be read. Nothing here contacts a host."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._status import mesh_status
+
+display = Display()
+
+_ARGS = ArgumentSpecValidator({
+    'sites': {'type': 'list', 'elements': 'dict', 'required': True},
+    'max_age': {'type': 'int', 'default': 180},
+})
+
+
+class ActionModule(ActionBase):
+    """Judge and print the mesh's status from what wg_info read on each site."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars or {})
+        checked = _ARGS.validate(self._task.args)
+        if checked.error_messages:
+            raise AnsibleError('wg_status: %s' % '; '.join(checked.error_messages))
+        args = checked.validated_parameters
+        for entry in args['sites']:
+            if not isinstance(entry, dict) or 'site' not in entry or not isinstance(entry.get('mesh'), dict):
+                raise AnsibleError('wg_status: each of sites needs site and mesh (wg_mesh\'s model), got %r' % (entry,))
+        status = mesh_status(args['sites'], args['max_age'])
+        display.display('\n'.join(status['table']))
+        result.update(changed=False, max_age=args['max_age'], **status)
+        if status['problems']:
+            display.display('\n'.join(status['problems']), stderr=True)
+            result.update(failed=True, msg='%d problem(s) in the mesh (listed above, one per line)'
+                          % len(status['problems']))
+        else:
+            result['msg'] = 'every expected peer of %d site(s) has a handshake younger than %d s' % (
+                len(args['sites']), args['max_age'])
+        return result
