@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The molecule part of the test command: real Debian containers on sealed networks.
 #
-#   tests/testbed/run-molecule.sh [scenario...]      (default: default hub trixie persistence dualstack)
+#   tests/testbed/run-molecule.sh [scenario...]      (default: default failsafe hub trixie persistence dualstack)
 #
 # Installs missing host packages, builds the images, creates the sealed networks, starts the
 # apt proxy, removes leftovers by name, runs `molecule test -s <scenario>` for each scenario,
@@ -11,7 +11,7 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-ALL_SCENARIOS=(default hub trixie persistence dualstack)
+ALL_SCENARIOS=(default failsafe hub trixie persistence dualstack)
 if (($#)); then SCENARIOS=("$@"); else SCENARIOS=("${ALL_SCENARIOS[@]}"); fi
 HOST_PACKAGES=(podman runc debootstrap apt-cacher-ng wireguard-tools wireguard-go
                iptables nftables iputils-ping tcpdump)
