@@ -41,7 +41,7 @@ _ARGS = ArgumentSpecValidator({
     'public_key_store': {'type': 'path'},
     'public_keys': {'type': 'dict'},
     'roles': {'type': 'list', 'elements': 'str', 'default': list(ROLES), 'choices': list(ROLES)},
-    'snapshot': {'type': 'str'},
+    'snapshot': {'type': 'raw'},   # a JSON text; ansible-core before 2.19 may hand it over already parsed
 })
 
 

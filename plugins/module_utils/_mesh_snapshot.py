@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 import json
+from collections.abc import Mapping
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError, public_key
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_schema import Mesh, Site, store_key_wins
@@ -113,12 +114,15 @@ def _site(name, prefix, row, tuples, keys):
 
 def load(text, key):
     """The Mesh dumped in text when it was made for key, else None (no text, another mesh, another format)."""
-    if not isinstance(text, str) or not text:
+    if isinstance(text, Mapping):   # templating of ansible-core < 2.19 turns a JSON text into a dict
+        data = dict(text)
+    elif not isinstance(text, str) or not text:
         return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
+    else:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return None
     if not isinstance(data, dict) or data.get('format') != FORMAT or data.get('key') != key:
         return None
     prefix = data['prefix']

@@ -93,7 +93,8 @@ options:
         description). Ignored when it was made for another group, prefix or list of hosts.
       - The mesh variables are those the validation read; a later C(set_fact) of C(<prefix>*) variables is
         not seen (the mesh comes from the inventory).
-    type: str
+      - A JSON text; ansible-core before 2.19 may template it into a dictionary, which is taken as well.
+    type: raw
 notes:
   - Error lines are printed on the controller's standard error, once each; the task's C(msg) says how many.
 seealso:
