@@ -113,7 +113,8 @@ def test_build_ignores_local_state(sm, tmp_path):
         '.venv/lib/python3.11/site-packages/x.py',
         '.tmp/collections/ansible_collections/sitemesh/README',    # setup.sh's collections path, lab state
         '.tmp/lab/inventory/hosts.yml',
-        'public_keys/wireguard/giant.pub',                         # site.yml's default key store
+        'public_keys/wireguard/giant.pub',                         # site.yml's default key store of before
+        'playbooks/public_keys/wireguard/giant.pub',               # the collection playbook's default key store
         'molecule/default/public_keys/wireguard/giant.pub',        # the default store of a playbook run there
         '.cache/pip/x',
         '__pycache__/x.cpython-311.pyc',

@@ -123,8 +123,10 @@ def broken_inventory(tmp_path, sm):
 def test_bad_inventory_fails_before_any_host_is_touched(sm, tmp_path, key_store, broken_inventory,
                                                         host, variable, value, expected):
     sm.set_host_var(broken_inventory, host, variable, value)
-    store_in_checkout = os.path.join(sm.REPO, 'public_keys')
-    existed = os.path.exists(store_in_checkout)
+    # the checkout's default stores: playbooks/ (playbook_dir of the imported collection playbook), and the
+    # root one of before
+    stores_in_checkout = [os.path.join(sm.REPO, 'playbooks', 'public_keys'), os.path.join(sm.REPO, 'public_keys')]
+    existed = [os.path.exists(store) for store in stores_in_checkout]
 
     result = sm.ansible_playbook(['site.yml', '-i', broken_inventory, '-e', 'wireguard_public_key_store=%s' % key_store],
                                  tmp_path)
@@ -133,7 +135,7 @@ def test_bad_inventory_fails_before_any_host_is_touched(sm, tmp_path, key_store,
     assert _names_host_and_variable(result.output, expected), \
         'no line names %s and %s (%r)\n%s' % (host, variable, expected, result)
     assert os.listdir(str(key_store)) == []
-    assert existed or not os.path.exists(store_in_checkout)
+    assert [os.path.exists(store) for store in stores_in_checkout] == existed
 
 
 def test_every_error_is_reported_one_line_each(sm, tmp_path, key_store, broken_inventory):
