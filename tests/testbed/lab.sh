@@ -207,12 +207,14 @@ tarball() {
   INV_DIR="$WORK/inventory"
   trap 'rc=$?; down >/dev/null 2>&1 || true; rm -rf "$WORK"; exit $rc' EXIT
   log "ansible-core $("$VENV/bin/python" -c 'import ansible.release as r; print(r.__version__)'), $("$VENV/bin/python" --version); work dir $WORK"
-  (cd "$REPO_ROOT" && ANSIBLE_HOME="$WORK/ansible-home" "$VENV/bin/ansible-galaxy" collection build \
+  # No ansible.cfg of the repo (scripts/test.sh exports ANSIBLE_CONFIG): its collections path holds the checkout,
+  # and ansible-galaxy 2.16 would then call the tarball "already installed" and install nothing.
+  (cd "$REPO_ROOT" && env -u ANSIBLE_CONFIG ANSIBLE_HOME="$WORK/ansible-home" "$VENV/bin/ansible-galaxy" collection build \
     --output-path "$WORK/dist" >/dev/null)
   version="$("$VENV/bin/python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["version"])' "$REPO_ROOT/galaxy.yml")"
   tarball_path="$WORK/dist/sitemesh-wireguard-$version.tar.gz"
-  (cd "$WORK" && ANSIBLE_HOME="$WORK/ansible-home" "$VENV/bin/ansible-galaxy" collection install --offline \
-    --no-deps -p "$WORK/collections" "$tarball_path" >/dev/null)
+  (cd "$WORK" && env -u ANSIBLE_CONFIG ANSIBLE_HOME="$WORK/ansible-home" ANSIBLE_COLLECTIONS_PATH="$WORK/collections" \
+    "$VENV/bin/ansible-galaxy" collection install --offline --no-deps -p "$WORK/collections" "$tarball_path" >/dev/null)
   [ -f "$WORK/collections/ansible_collections/sitemesh/wireguard/playbooks/site.yml" ] \
     || die "the installed tarball has no playbooks/site.yml"
   testbed_up
