@@ -33,9 +33,6 @@ _TUPLES = ('address', 'address6', 'network', 'network6')   # an address (version
 _TUPLE_LISTS = ('client_networks', 'own')                  # lists of net tuples
 _PLAIN = ('port', 'endpoint', 'endpoint_text', 'exit', 'exit_ipv6', 'hub', 'keepalive', 'public_key')
 _ATTRS = _TUPLES + _TUPLE_LISTS + _PLAIN + ('inventory_key', 'stored_key')
-_STORED = object()  # public_key in a row: the key store's key (written once, in ``keys``)
-_N_TUPLES = len(_TUPLES)
-_N_LISTS = len(_TUPLE_LISTS)
 
 
 def _inventory_key(site):
@@ -90,8 +87,6 @@ def dump(mesh, key, public_keys, extra=None):
 
 
 _SITE_NEW = object.__new__
-
-
 _ALL_ATTRS = _ATTRS + ('name', 'hv', 'prefix', 'errors', 'raw')
 
 
