@@ -16,7 +16,7 @@ The model is a plain dict::
                 'endpoint': ..., 'persistent_keepalive': ...}, ...]}
 
 ``parse`` reads the wg-quick INI dialect, ``render`` writes it (``render_peer`` is the one place a
-``[Peer]`` block is written), ``render_wg`` writes what ``wg syncconf`` reads, ``normalize`` makes
+``[Peer]`` block is written), ``normalize`` makes
 two models comparable, ``redact`` hides the private and preshared keys for diffs.
 """
 
@@ -283,27 +283,6 @@ def render_peer(peer, fields=PEER_FIELDS):
     lines.append('[Peer]')
     lines.extend(render_fields(fields, peer))
     return lines
-
-
-# the keys ``wg`` itself reads (what ``wg-quick strip`` keeps): no Address, DNS, MTU, Table, hooks
-WG_INTERFACE_FIELDS = tuple(f for f in INTERFACE_FIELDS if f[1] in ('private_key', 'listen_port', 'fwmark'))
-
-
-def render_wg(config, fwmark=None):
-    """What ``wg syncconf`` reads for ``config`` (as ``wg-quick strip`` would give it).
-
-    ``fwmark`` is used when the config has none: wg-quick sets the mark of a default route at runtime,
-    and ``wg syncconf`` resets what its input does not set.
-    """
-    config = normalize(config)
-    interface = dict(config['interface'])
-    if fwmark and not interface['fwmark']:
-        interface['fwmark'] = str(fwmark)
-    lines = ['[Interface]'] + render_fields(WG_INTERFACE_FIELDS, interface)
-    for peer in config['peers']:
-        lines.append('')
-        lines.extend(render_peer(dict(peer, name=None)))
-    return '\n'.join(lines) + '\n'
 
 
 def peer_index(config, public_key):

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._actions import describe
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import run
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._uapi import UAPI, send
 
 
 def execute(module, actions):
     """Run ``actions`` in order; nothing in check mode. Returns whether there was anything to do."""
     if not module.check_mode:
         for act in actions:
-            if act.argv:
+            if act.argv and act.argv[0] == UAPI:
+                send(module, act.argv[1], act.stdin)
+            elif act.argv:
                 run(module, act.argv, data=act.stdin)
     return bool(actions)
 

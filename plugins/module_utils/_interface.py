@@ -43,7 +43,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import (
     read_wg,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_addresses import plan_addresses, plan_mtu
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_peers import plan_syncconf
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_peers import plan_peers
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing import (
     DEFAULT_TABLE,
     needs_default,
@@ -129,10 +129,10 @@ def plan_live(module, name, model, live):
     intent = routing_intent(name, interface['table'], interface['addresses'], allowed, live['wg']['fwmark'],
                             interface['fwmark'], live['routes'])
     if needs_default(interface['table'], allowed):
-        wanted_fwmark = policy = str(intent['policy'])
+        wanted_fwmark = str(intent['policy'])
     else:
-        wanted_fwmark, policy = interface['fwmark'], None
-    actions = plan_syncconf(name, model, live['wg'], wanted_fwmark, policy)
+        wanted_fwmark = interface['fwmark']
+    actions = plan_peers(name, model, live['wg'], wanted_fwmark, live.get('uapi'))
     actions += plan_addresses(name, interface['addresses'], live['addresses'])
     actions += plan_mtu(name, interface['mtu'], live['link'])
     actions += plan_routing(name, interface['table'], intent, live)

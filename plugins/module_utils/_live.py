@@ -18,6 +18,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import 
     normalize_network,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import read
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._uapi import socket_path
 
 # the first word of a route that is not a unicast route (``ip route show table all``)
 ROUTE_TYPES = ('unicast', 'local', 'broadcast', 'multicast', 'anycast', 'unreachable', 'blackhole',
@@ -134,7 +135,8 @@ def read_addresses(module, dev):
 
 def read_interface(module, name):
     """Everything the plans of an interface need, read once: {link, wg, addresses, routes, rules,
-    src_valid_mark}; link (and the rest) None when NAME does not exist."""
+    src_valid_mark, uapi (the control socket of a userspace NAME, else None)}; link (and the rest) None
+    when NAME does not exist."""
     link = read_link(module, name)
     if link is None:
         return {'link': None}
@@ -150,4 +152,5 @@ def read_interface(module, name):
         'routes': routes,
         'rules': rules,
         'src_valid_mark': read_sysctl(SRC_VALID_MARK_PATH),
+        'uapi': socket_path(name),
     }

@@ -73,7 +73,7 @@ def plan_peer_live(module, name, fields, present, table, wanted_fwmark, manage_r
     live = read_interface(module, name)
     if live.get('wg') is None:
         module.fail_json(msg='%s exists but is not a WireGuard interface' % name)
-    actions, peers = plan_peer_set(name, fields, present, live['wg'])
+    actions, peers = plan_peer_set(name, fields, present, live['wg'], live.get('uapi'))
     if not manage_routes:
         return actions
     addresses = [a for a in live['addresses'] if not ipaddress.ip_interface(a).ip.is_link_local]

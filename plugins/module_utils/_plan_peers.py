@@ -6,16 +6,34 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Plans for the peers and keys of a running interface (pure but for the resolution of endpoint
-names): ``wg syncconf`` of the whole config (wg_interface) or ``wg set`` of one peer (wg_peer)."""
+names), for the whole config (wg_interface) or one peer (wg_peer).
+
+No tunnel that stays loses a packet, so a peer that stays never has its allowed IPs *replaced* (what
+``wg syncconf``, ``wg addconf`` and ``wg set ... allowed-ips`` all do: remove every prefix of the peer,
+then insert the new list; a packet in between finds no peer). Instead, per peer:
+
+- new prefixes are inserted: on a userspace interface by a request on its control socket (``_uapi``);
+  on a kernel interface ``wg`` (before wireguard-tools v1.0.20250521) has no way to insert, so the peer's
+  list is replaced there (the one place a tiny gap remains, documented);
+- prefixes that go are *moved* to a sink peer (``sink_key``: an inserted prefix leaves the peer that had
+  it, atomically), then the sink is removed with them; a prefix that moves to another peer is simply
+  inserted there;
+- endpoint, keepalive and preshared key are set with ``wg set`` without ``allowed-ips``;
+- new peers are added before, and gone peers removed after, so a prefix handed from one to the other
+  is never without a peer.
+"""
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import ipaddress
 import socket
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._actions import Action
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import empty_peer, render_wg
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import empty_peer
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._uapi import UAPI, add_allowed_ips_request
 
 
 def endpoint_matches(wanted, live, resolve=socket.getaddrinfo):
@@ -73,26 +91,92 @@ def peer_changes(wanted_peers, live_peers):
     return changes
 
 
-def plan_syncconf(name, model, live_wg, wanted_fwmark, policy_mark=None):
-    """``wg syncconf NAME /dev/stdin`` (the config as wg reads it, key kept) when peers or keys differ.
+def sink_key(name):
+    """The public key of NAME's sink peer: fixed per interface (plans are reproducible), never a site's."""
+    return base64.b64encode(hashlib.sha256(b'sitemesh.wireguard sink ' + name.encode()).digest()).decode()
 
-    ``wanted_fwmark`` is the mark the interface must carry; ``policy_mark`` the one wg-quick would set
-    at runtime for a default route (added to what syncconf reads when the config has none).
-    """
-    interface = model['interface']
-    changes = peer_changes(model['peers'], live_wg['peers'])
-    if (live_wg['private_key'] != interface['private_key']
-            or (interface['listen_port'] and interface['listen_port'] != live_wg['listen_port'])
-            or (wanted_fwmark or None) != live_wg['fwmark']):
-        changes.append(('interface_updated', True))
-    if not changes:
+
+def plan_interface_keys(name, interface, live_wg, wanted_fwmark):
+    """``wg set NAME private-key /dev/stdin listen-port N fwmark M``: only what differs."""
+    argv = ['wg', 'set', name]
+    stdin = None
+    if live_wg['private_key'] != interface['private_key']:
+        argv += ['private-key', '/dev/stdin']
+        stdin = interface['private_key'] + '\n'
+    if interface['listen_port'] and interface['listen_port'] != live_wg['listen_port']:
+        argv += ['listen-port', str(interface['listen_port'])]
+    if (wanted_fwmark or None) != live_wg['fwmark']:
+        argv += ['fwmark', str(wanted_fwmark) if wanted_fwmark else 'off']
+    if len(argv) == 3:
         return []
-    stdin = render_wg(model, fwmark=policy_mark)
-    return [Action(tuple(changes), ['wg', 'syncconf', name, '/dev/stdin'], stdin)]
+    return [Action((('interface_updated', True),), argv, stdin)]
 
 
-def plan_peer_set(name, fields, present, live_wg):
-    """``wg set NAME peer KEY ...`` (or ``... remove``) for one peer; returns (actions, peers after)."""
+def plan_peer_update(name, wanted, live, uapi, elsewhere=frozenset()):
+    """The actions that bring the live peer ``live`` to ``wanted`` with no gap for the prefixes that
+    stay, and the prefixes it gives up (moved to the sink by the caller, unless ``elsewhere`` wants
+    them: another peer's insert takes them over)."""
+    key = wanted['public_key']
+    fields = peer_differs(wanted, live)
+    if not fields:
+        return [], []
+    changes = (('peers_updated', key),)
+    actions = []
+    other = dict((f, wanted.get(f)) for f in fields if f != 'allowed_ips')
+    if other:
+        argv, stdin = _set_argv(name, key, other)
+        actions.append(Action(changes, argv, stdin))
+        changes = ()
+    gone = []
+    if 'allowed_ips' in fields:
+        new = [p for p in wanted['allowed_ips'] if p not in live['allowed_ips']]
+        gone = [p for p in live['allowed_ips'] if p not in wanted['allowed_ips'] and p not in elsewhere]
+        if new and uapi:
+            actions.append(Action(changes, [UAPI, uapi], add_allowed_ips_request(key, new)))
+        elif new:  # a kernel interface: wg can only replace the list (see the module's docstring)
+            actions.append(Action(changes, ['wg', 'set', name, 'peer', key, 'allowed-ips',
+                                            ','.join(wanted['allowed_ips'])], None))
+            gone = []
+        elif not actions:
+            actions.append(Action(changes, None, None))  # only removals: the sink does them
+    return actions, gone
+
+
+def plan_sink(name, prefixes):
+    """Move ``prefixes`` off their peers to the sink, then remove the sink and them with it."""
+    if not prefixes:
+        return []
+    sink = sink_key(name)
+    return [Action((), ['wg', 'set', name, 'peer', sink, 'allowed-ips', ','.join(prefixes)], None),
+            Action((), ['wg', 'set', name, 'peer', sink, 'remove'], None)]
+
+
+def plan_peers(name, model, live_wg, wanted_fwmark, uapi=None):
+    """The peers and keys of the running NAME brought to ``model``: interface keys, new peers, updated
+    peers, the sink, gone peers, in that order. ``uapi``: NAME's control socket when it is userspace."""
+    actions = plan_interface_keys(name, model['interface'], live_wg, wanted_fwmark)
+    live = dict((p['public_key'], p) for p in live_wg['peers'])
+    wanted_keys = set(p['public_key'] for p in model['peers'])
+    wanted_prefixes = set(a for p in model['peers'] for a in p['allowed_ips'])
+    for peer in model['peers']:
+        if peer['public_key'] not in live:
+            argv, stdin = _set_argv(name, peer['public_key'], peer)
+            actions.append(Action((('peers_added', peer['public_key']),), argv, stdin))
+    gone = []
+    for peer in model['peers']:
+        if peer['public_key'] in live:
+            updates, released = plan_peer_update(name, peer, live[peer['public_key']], uapi, wanted_prefixes)
+            actions += updates
+            gone += released
+    actions += plan_sink(name, gone)
+    actions.extend(Action((('peers_removed', key),), ['wg', 'set', name, 'peer', key, 'remove'], None)
+                   for key in live if key not in wanted_keys)
+    return actions
+
+
+def plan_peer_set(name, fields, present, live_wg, uapi=None):
+    """``wg set NAME peer KEY ...`` (or ``... remove``) for one peer; returns (actions, peers after).
+    An existing peer is updated as ``plan_peer_update`` does (no gap for the prefixes that stay)."""
     key = fields['public_key']
     current = dict((p['public_key'], p) for p in live_wg['peers'])
     if not present:
@@ -103,17 +187,15 @@ def plan_peer_set(name, fields, present, live_wg):
             list(current.values())
     wanted = copy.deepcopy(current.get(key) or dict(empty_peer(), public_key=key))
     wanted.update(fields)
-    if key not in current:
-        change = ('peers_added', key)
-    elif peer_differs(wanted, current[key]):
-        change = ('peers_updated', key)
+    if key in current:
+        others = set(a for p in current.values() if p['public_key'] != key for a in p['allowed_ips'])
+        actions, gone = plan_peer_update(name, wanted, current[key], uapi, others)
+        actions += plan_sink(name, gone)
     else:
-        change = None
+        argv, stdin = _set_argv(name, key, fields)
+        actions = [Action((('peers_added', key),), argv, stdin)]
     current[key] = wanted
-    if change is None:
-        return [], list(current.values())
-    argv, stdin = _set_argv(name, key, fields)
-    return [Action((change,), argv, stdin)], list(current.values())
+    return actions, list(current.values())
 
 
 def _set_argv(name, key, fields):
@@ -125,7 +207,9 @@ def _set_argv(name, key, fields):
         argv += ['endpoint', fields['endpoint']]
     if 'persistent_keepalive' in fields:
         argv += ['persistent-keepalive', str(fields['persistent_keepalive'] or 0)]
-    if 'preshared_key' in fields:
+    if 'preshared_key' in fields and fields['preshared_key']:
         argv += ['preshared-key', '/dev/stdin']
         stdin = fields['preshared_key'] + '\n'
+    elif 'preshared_key' in fields:
+        argv += ['preshared-key', '/dev/null']  # wg: no preshared key
     return argv, stdin

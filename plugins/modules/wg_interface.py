@@ -24,8 +24,12 @@ description:
     does not exist it is started (C(systemctl start wg-quick@<name>) when systemd runs the host and
     O(config_path) is C(/etc/wireguard/<name>.conf) - C(systemctl restart) when the unit is still active while its
     link is gone - else C(wg-quick up <config_path>)). When it exists,
-    peers and keys are changed with C(wg syncconf) (fed with C(wg-quick strip) of the file, so the private
-    key is kept), then addresses (C(ip addr add/del)) and routes are reconciled the way C(wg-quick up)
+    peers and keys are changed one by one with C(wg set) (the private key through stdin, never argv), and a peer
+    that stays never has its allowed IPs replaced (a replace drops the packets that arrive in between). New
+    prefixes are inserted through the userspace control socket C(/var/run/wireguard/<name>.sock) (wireguard-go),
+    prefixes that go are moved to a temporary sink peer removed with them, new peers are added before and gone
+    peers removed after. On a kernel interface C(wg) can only replace a peer's list, so adding a prefix to a
+    peer that stays replaces its list there (a window of microseconds). Then addresses (C(ip addr add/del)) and routes are reconciled the way C(wg-quick up)
     would have set them, so that a restart of the interface and a module run agree.
   - After applying, the live state is read again and compared again; the task fails, naming what still differs,
     unless nothing is left to do (and, when it was started, the link exists).
@@ -166,7 +170,7 @@ options:
     default: true
 notes:
   - The private key is never returned; it is added to the values Ansible hides from its output.
-  - Live changes of a running interface - peers and keys (C(wg syncconf)), addresses, MTU, routes, policy
+  - Live changes of a running interface - peers and keys (C(wg set), the control socket), addresses, MTU, routes, policy
     rules, C(src_valid_mark) and the firewall rules of a default route. Not applied live - C(DNS), C(Table)
     changes of routes already in another table, hooks.
   - With O(apply=true) and diff mode, the diff ends with the list of the live changes.

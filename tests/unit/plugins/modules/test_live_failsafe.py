@@ -151,7 +151,7 @@ def test_rekey_one_site_and_its_peer_replaces_it_live(pair):
 
 
 def test_change_failing_half_way_puts_back_the_file_and_the_running_interface(pair, wg_key):
-    """A change that fails after part of it was applied live: a new peer (applied first, by syncconf)
+    """A change that fails after part of it was applied live: a new peer (applied first, by wg set)
     and an IPv6 tunnel address on a host whose IPv6 is turned off (`ip addr add` fails). The task fails
     naming the address; the previous file is back and so are the running peers: the new peer is gone,
     the tunnel and its interface are as they were and still carry traffic."""
