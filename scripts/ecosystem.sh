@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The collection as the Ansible ecosystem reads it (each a step of scripts/test.sh):
 #   scripts/ecosystem.sh docs       antsibull-docs lint-collection-docs, then the docs site (every module, filter
-#                                   and role entry point) built into docs/build/html (not committed)
+#                                   and role entry point, and the README's inventory table as an extra page:
+#                                   docs/docsite/rst/inventory.rst, generated from the README, --write updates it)
+#                                   built into docs/build/html (not committed)
 #   scripts/ecosystem.sh changelog  antsibull-changelog lint; CHANGELOG.rst generated from changelogs/fragments as
 #                                   the release notes of galaxy.yml's version; fails when the committed one differs
 #                                   (--write: update it)
@@ -30,6 +32,12 @@ docs_collections() {
 
 docs() {
   local site="$root/.tmp/docsite" out="$root/docs/build" missing=() name page
+  local inventory="docs/docsite/rst/inventory.rst"
+  if [[ ${1:-} == --write ]]; then
+    python scripts/inventory_rst.py README.md >"$inventory"; echo "$inventory written from README.md"
+  elif ! python scripts/inventory_rst.py README.md | diff -u "$inventory" -; then
+    fail "$inventory is not the README's inventory section: run scripts/ecosystem.sh docs --write"
+  fi
   docs_collections
   antsibull-docs lint-collection-docs --plugin-docs "$ANSIBLE_COLLECTIONS_PATH/ansible_collections/sitemesh/wireguard"
   echo "antsibull-docs lint-collection-docs: clean"
@@ -66,6 +74,13 @@ docs() {
       grep -q "Entry point <code[^>]*><span class=\"pre\">${entry}</span>" "$page" || missing+=("role $name entry point $entry")
     done
   done
+  # The README's inventory table as a page of its own, every variable of it there.
+  page="$out/html/collections/sitemesh/wireguard/docsite/inventory.html"
+  [[ -f $page ]] || missing+=("the inventory page")
+  # shellcheck disable=SC2016  # the Python program is single-quoted on purpose
+  while read -r name; do
+    grep -q ">$name<" "$page" 2>/dev/null || missing+=("$name on the inventory page")
+  done < <(python -c 'import re, sys; print("\n".join(re.findall(r"^   \* - ``(wireguard_\w+)``", open(sys.argv[1]).read(), re.M)))' "$inventory")
   ((${#missing[@]} == 0)) || fail "no page in docs/build for: ${missing[*]}"
   echo "docs site: $out/html/index.html ($(find "$out/html/collections/sitemesh/wireguard" -name '*.html' | wc -l) pages of sitemesh.wireguard)"
 }
@@ -109,8 +124,8 @@ ee() {
 }
 
 case "${1:-}" in
-  docs) docs ;;
+  docs) shift; docs "$@" ;;
   changelog) shift; changelog "$@" ;;
   ee) ee ;;
-  *) echo "usage: $0 docs|changelog [--write]|ee" >&2; exit 2 ;;
+  *) echo "usage: $0 docs [--write]|changelog [--write]|ee" >&2; exit 2 ;;
 esac
