@@ -8,7 +8,8 @@
 #   tests/testbed/lab.sh tarball [VENV]   as a user of the released collection: `ansible-galaxy collection build`,
 #                                 install into a clean dir outside the repo, `ansible-playbook sitemesh.wireguard.site`
 #                                 from there (VENV's ansible, default .venv), every ping must pass, a re-run must
-#                                 change nothing; the lab is removed on exit. scripts/test.sh runs it.
+#                                 change nothing, sitemesh.wireguard.status must exit 0 with every pair healthy; the
+#                                 lab is removed on exit. scripts/test.sh runs it.
 #
 # The lab inventory (.tmp/lab/inventory) holds only the connection (podman, container names)
 # and the groups; the mesh variables are inventories/example's group_vars and host_vars
@@ -183,14 +184,15 @@ status() {
 
 # playbook_from_tarball LABEL ARGS...: sitemesh.wireguard.site from the installed tarball ($WORK), run from
 # $WORK with only the installed copy and $VENV's bundled collections on the collections path and no ansible.cfg.
+# PLAYBOOK=status for sitemesh.wireguard.status (default: site).
 playbook_from_tarball() {
-  local label=$1 t0 rc=0; shift
+  local label=$1 t0 rc=0 playbook="sitemesh.wireguard.${PLAYBOOK:-site}"; shift
   t0=$(date +%s.%N)
   (cd "$WORK" && env -u ANSIBLE_CONFIG ANSIBLE_HOME="$WORK/ansible-home" ANSIBLE_NOCOLOR=1 \
     ANSIBLE_COLLECTIONS_PATH="$WORK/collections:$BUNDLED" ANSIBLE_PIPELINING=true \
-    "$VENV/bin/ansible-playbook" -i "$INV_DIR" sitemesh.wireguard.site \
+    "$VENV/bin/ansible-playbook" -i "$INV_DIR" "$playbook" \
     -e "wireguard_public_key_store=$WORK/public_keys" "$@") >"$WORK/$label.log" 2>&1 || rc=$?
-  log "sitemesh.wireguard.site ($label): rc=$rc in $(python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$t0" "$(date +%s.%N)") s"
+  log "$playbook ($label): rc=$rc in $(python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$t0" "$(date +%s.%N)") s"
   grep -A5 '^PLAY RECAP' "$WORK/$label.log" >&2 || true
   if ((rc != 0)); then tail -40 "$WORK/$label.log" >&2; fi
   return "$rc"
@@ -232,7 +234,12 @@ tarball() {
   playbook_from_tarball rerun || return 1
   changed="$(sed -n '/^PLAY RECAP/,$p' "$WORK/rerun.log" | grep -o 'changed=[0-9]*' | awk -F= '{n += $2} END {print n + 0}')"
   [ "$changed" = 0 ] || die "the re-run from the tarball changed $changed task(s)"
-  log "from the tarball: converged, every ping passed, re-run changed=0 ($(since "$t0") s in all)"
+  # The status playbook of the installed collection: exit 0 and a row "ok" for each of the six pairs.
+  PLAYBOOK=status playbook_from_tarball status || die "sitemesh.wireguard.status failed on a healthy mesh"
+  local rows
+  rows="$(grep -cE '^ *(giant|moly|raspi) +(giant|moly|raspi) +[0-9]+ s ago .* ok *$' "$WORK/status.log" || true)"
+  [ "$rows" = 6 ] || { cat "$WORK/status.log" >&2; die "the status table has $rows healthy rows, not 6"; }
+  log "from the tarball: converged, every ping passed, re-run changed=0, status exit 0 with 6 healthy rows ($(since "$t0") s in all)"
 }
 
 case "${1:-}" in
