@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 
 CONFIG_DIR = '/etc/wireguard'
 IFNAME_RE = re.compile(r'^[a-zA-Z0-9_=+.-]{1,15}$')
@@ -32,23 +33,46 @@ def key_path(name):
     return '%s/%s.key' % (CONFIG_DIR, name)
 
 
+LOCK_TIMEOUT = 120
+
+
+class LockTimeout(Exception):
+    pass
+
+
 def lock_path(name):
-    """The lock that ``wg_interface`` holds while it reads and acts on ``name``, and that the role's watchdog
-    timer tries first (it skips its check while the lock is held)."""
+    """The lock that ``wg_keypair``, ``wg_interface`` and ``wg_peer`` hold while they read and act on ``name``,
+    and that the role's watchdog and DNS timers take first (they skip their turn while it is held)."""
     return '/run/sitemesh-wireguard-%s.lock' % name
 
 
 @contextlib.contextmanager
-def interface_lock(name, path=None):
-    """Hold ``lock_path(name)`` (waiting for a watchdog that is bringing the link back); nothing when the
+def interface_lock(name, path=None, timeout=LOCK_TIMEOUT, module=None):
+    """Hold ``lock_path(name)``, waiting for a watchdog that is bringing the link back, but not forever: after
+    ``timeout`` seconds the module fails naming the lock (``LockTimeout`` without a module). Nothing when the
     lock file cannot be made (no /run, not root)."""
+    path = path or lock_path(name)
     try:
-        handle = open(path or lock_path(name), 'a')
+        handle = open(path, 'a')
     except (IOError, OSError):
         yield
         return
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        deadline = time.time() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (IOError, OSError) as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+            if time.time() >= deadline:
+                msg = ('%s is held by another process for more than %g s (a run on this host, or its watchdog): '
+                       'nothing was changed' % (path, timeout))
+                if module is not None:
+                    module.fail_json(msg=msg)
+                raise LockTimeout(msg)
+            time.sleep(0.1)
         yield
     finally:
         handle.close()

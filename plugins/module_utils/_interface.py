@@ -203,7 +203,7 @@ def run_absent(module, name, path, before, result):
 
 def run_interface(module):
     """The module's run, holding the interface's lock: a watchdog bringing the link back is waited for."""
-    with interface_lock(module.params['name']):
+    with interface_lock(module.params['name'], module=module):
         _run_interface(module)
 
 

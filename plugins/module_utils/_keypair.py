@@ -17,6 +17,7 @@ import os
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import (
     file_mode,
+    interface_lock,
     key_path,
     read_text,
     remove_file,
@@ -86,6 +87,13 @@ def _present(module, path, mode, text, valid, before_public, result):
 
 
 def run_keypair(module):
+    """The module's run, holding the interface's lock: a key is never read or written while wg_interface or
+    the watchdog acts on the interface."""
+    with interface_lock(module.params['interface'], module=module):
+        _run_keypair(module)
+
+
+def _run_keypair(module):
     params = module.params
     path = params['path'] or key_path(params['interface'])
     try:

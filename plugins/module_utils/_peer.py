@@ -28,7 +28,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file im
     previous_file_on_failure,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import execute, verify
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import config_path
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import config_path, interface_lock
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import firewall_actions
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import read_interface, read_link
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_peers import plan_peer_set
@@ -113,6 +113,12 @@ def update_file(module, path, text, before, fields, present, result):
 
 
 def run_peer(module):
+    """The module's run, holding the interface's lock (as wg_interface does)."""
+    with interface_lock(module.params['interface'], module=module):
+        _run_peer(module)
+
+
+def _run_peer(module):
     params = module.params
     name = params['interface']
     path = params['config_path'] or config_path(name)
