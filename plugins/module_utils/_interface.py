@@ -154,15 +154,23 @@ def check_listen_port(module, name, port):
                              % (port, name, ', '.join(holders)))
 
 
+def reconcile(module, name, model, live, what):
+    """The running NAME (``live``) brought to ``model``, then read back: fails naming ``what`` still differs."""
+    actions = plan_live(module, name, model, live)
+    execute(module, actions)
+    if actions and not module.check_mode:
+        verify(module, what, plan_live(module, name, model, read_interface(module, name)))
+    return actions
+
+
 def apply_interface(module, name, path, model):
     """Make the running NAME match ``model`` (installed at ``path``); verify. Returns the actions."""
     live = read_interface(module, name)
-    if live['link'] is None:
-        actions = plan_leftovers(module, name, model) + plan_start(model, up_argv(module, name, path))
-    else:
-        actions = plan_live(module, name, model, live)
+    if live['link'] is not None:
+        return reconcile(module, name, model, live, 'The running interface %s' % name)
+    actions = plan_leftovers(module, name, model) + plan_start(model, up_argv(module, name, path))
     execute(module, actions)
-    if actions and not module.check_mode:
+    if not module.check_mode:
         live = read_interface(module, name)
         if live['link'] is None:
             module.fail_json(msg='%s was started (%s) but its link does not exist' % (name, ' '.join(actions[-1].argv)))
@@ -177,11 +185,8 @@ def restore_live(module, name, model):
     live = read_interface(module, name)
     if live['link'] is None:
         return ''
-    actions = plan_live(module, name, model, live)
-    execute(module, actions)
+    actions = reconcile(module, name, model, live, 'The running interface %s, put back,' % name)
     if actions:
-        again = plan_live(module, name, model, read_interface(module, name))
-        verify(module, 'The running interface %s, put back,' % name, again)
         return 'the running %s was put back to it (%s)' % (name, '; '.join(describe(actions)))
     return 'the running %s was left as it was' % name
 
