@@ -24,6 +24,7 @@ from ansible.utils.display import Display
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validate_mesh
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._roadwarrior import load_registry, registry_peers
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._role_checks import role_checks
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs import (
     ROLES,
@@ -39,6 +40,7 @@ _ARGS = ArgumentSpecValidator({
     'public_key_store': {'type': 'path'},
     'public_keys': {'type': 'dict'},
     'roles': {'type': 'list', 'elements': 'str', 'default': list(ROLES), 'choices': list(ROLES)},
+    'roadwarrior_dir': {'type': 'path'},
 })
 
 
@@ -107,8 +109,11 @@ class ActionModule(ActionBase):
         values = {}
         errors = role_variable_errors(host, args['roles'], task_vars, self._templar, values)
         mesh = model = failure = None
+        devices = []
         try:
             mesh, model = host_model(task_vars['hostvars'], host, hosts, keys, prefix=args['prefix'])
+            if args['roadwarrior_dir']:
+                devices = registry_peers(load_registry(args['roadwarrior_dir']), mesh, host)
         except MeshError as exc:
             failure = str(exc)
         errors.extend(line for line in role_checks(host, values, mesh) if line not in errors)
@@ -117,7 +122,7 @@ class ActionModule(ActionBase):
                               % (len(errors), host, '\n'.join(errors)))
         if failure is not None:
             return self._fail(result, failure)
-        result.update(mesh=model, host=host)
+        result.update(mesh=model, host=host, roadwarrior_peers=devices)
         return result
 
     @staticmethod

@@ -82,6 +82,13 @@ options:
     elements: str
     choices: [wireguard_peer, wireguard_exit]
     default: [wireguard_peer, wireguard_exit]
+  roadwarrior_dir:
+    description:
+      - With O(scope=site), the controller directory of the road warriors' registry (see
+        M(sitemesh.wireguard.wg_roadwarrior)); the devices that dial this site are returned as
+        RV(roadwarrior_peers). A missing directory holds no device.
+    type: path
+    version_added: 1.2.0
 notes:
   - Error lines are printed on the controller's standard error, once each; the task's C(msg) says how many.
 seealso:
@@ -137,4 +144,12 @@ mesh:
       peers with AllowedIPs, exit, forwarding, masquerade sources, missing public keys).
   returned: with O(scope=site)
   type: dict
+roadwarrior_peers:
+  description:
+    - The devices of the O(roadwarrior_dir) registry that dial this site, as peers (name, public key, their
+      address as C(/32)); each address is checked to lie in the site's C(<prefix>roadwarrior_pool).
+  returned: with O(scope=site)
+  type: list
+  elements: dict
+  version_added: 1.2.0
 """
