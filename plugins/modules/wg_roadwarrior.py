@@ -16,7 +16,7 @@ version_added: 1.2.0
 description:
   - Run it for the site the device dials (the task's host, C(via)); it never contacts that site.
   - Makes the device's key pair B(on the controller), in the Ansible process. This is the one documented
-    exception to "a private key never leaves its host": the device needs its private key in the config it
+    exception to "a private key never leaves its host" - the device needs its private key in the config it
     imports. The key is written only into the device's config (mode C(0600), in a C(0700) directory) and never
     goes to any site, into the task's result or into the log.
   - Gives the device the lowest address of the site's C(<prefix>roadwarrior_pool) that no device holds; the
@@ -26,7 +26,7 @@ description:
   - Writes the device's wg-quick config C(<directory>/<device>.conf) and its QR code C(<directory>/<device>.png)
     (for the WireGuard mobile app), and prints the QR code on the controller's terminal only (never to the log).
   - Returns the O(device)'s C(peer) (public key and address) for M(sitemesh.wireguard.wg_peer) on the site.
-  - A device already in the registry keeps its key and address: a second run changes nothing.
+  - A device already in the registry keeps its key and address, so a second run changes nothing.
   - With O(state=absent), removes the device from the registry and its files; returns its public key, for
     M(sitemesh.wireguard.wg_peer) to remove the peer.
 author:
@@ -47,7 +47,7 @@ requirements:
 options:
   device:
     description:
-      - The device's name (letters, digits, C(.), C(_), C(-)): its peer name and file names.
+      - The device's name (letters, digits, C(.), C(_), C(-)), its peer name and the name of its files.
     type: str
     required: true
   state:
