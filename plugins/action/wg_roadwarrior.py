@@ -122,7 +122,9 @@ class ActionModule(ActionBase):
         if self._task.check_mode:
             changed = entry != wanted[device] or any(self._differs(path, content) for path, content in files)
         else:
-            changed = any([replace_private(path, content) for path, content in files])
+            changed = False
+            for path, content in files:  # every file written, even after the first that changed
+                changed = replace_private(path, content) or changed
         result.update(changed=changed, address=address, public_key=public, endpoint=view['endpoint'],
                       allowed_ips=view['allowed_ips'], peer={'public_key': public, 'allowed_ips': ['%s/32' % address]})
         if args['qr_terminal'] and not self._task.check_mode:

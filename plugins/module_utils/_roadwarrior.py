@@ -212,9 +212,9 @@ def qr_terminal(text):
     matrix = [list(row) for row in code.matrix]
     size = len(matrix)
     border = 2
-    rows = [[0] * (size + 2 * border) for _ in range(border)]
+    rows = [[0] * (size + 2 * border) for _row in range(border)]
     rows += [[0] * border + row + [0] * border for row in matrix]
-    rows += [[0] * (size + 2 * border) for _ in range(border + 1)]
+    rows += [[0] * (size + 2 * border) for _row in range(border + 1)]
     # dark modules are printed as spaces on a light background: block characters draw the light ones
     chars = {(0, 0): '\u2588', (0, 1): '\u2580', (1, 0): '\u2584', (1, 1): ' '}
     for top, bottom in zip(rows[0::2], rows[1::2]):
