@@ -28,8 +28,9 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse imp
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_schema import Mesh, Site, store_key_wins
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import site_model
 
-FORMAT = 2
-_TUPLES = ('address', 'address6', 'network', 'network6')   # an address (version, value, text) or a net tuple
+FORMAT = 3
+# an address (version, value, text) or a net tuple
+_TUPLES = ('address', 'address6', 'network', 'network6', 'roadwarrior_pool')
 _TUPLE_LISTS = ('client_networks', 'own')                  # lists of net tuples
 _PLAIN = ('port', 'endpoint', 'endpoint_text', 'exit', 'exit_ipv6', 'hub', 'keepalive', 'public_key')
 _ATTRS = _TUPLES + _TUPLE_LISTS + _PLAIN + ('inventory_key', 'stored_key')
@@ -94,15 +95,15 @@ def _site(name, prefix, row, tuples, keys):
     """The Site of one dumped row (its tuples looked up, its stored key from keys, the rest as it is).
 
     The row is ``_ATTRS`` but the stored key, as ``dump`` writes it; one dict made at once (a few µs a site)."""
-    address, address6, network, network6, client_networks, own = row[:6]
+    address, address6, network, network6, pool, client_networks, own = row[:7]
     stored = _stored(keys, name)
-    public = row[13]  # 0: the stored key
+    public = row[14]  # 0: the stored key
     site = _SITE_NEW(Site)
     site.__dict__ = dict(zip(_ALL_ATTRS, (
         None if address is None else tuples[address], None if address6 is None else tuples[address6],
         None if network is None else tuples[network], None if network6 is None else tuples[network6],
-        [tuples[i] for i in client_networks], [tuples[i] for i in own],
-        row[6], row[7], row[8], row[9], row[10], row[11], row[12], stored if public == 0 else public, row[14],
+        None if pool is None else tuples[pool], [tuples[i] for i in client_networks], [tuples[i] for i in own],
+        row[7], row[8], row[9], row[10], row[11], row[12], row[13], stored if public == 0 else public, row[15],
         stored, name, None, prefix, None, {})))
     return site
 
