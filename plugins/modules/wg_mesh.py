@@ -101,8 +101,8 @@ options:
         missing directory holds no device.
       - With O(scope=mesh), the registry is read and checked with the mesh (each device's address in the pool
         of the site it dials), and carried in RV(snapshot).
-      - With O(scope=site), the devices that dial this site are returned as RV(roadwarrior_peers): from the
-        O(snapshot) when it read the same registry file, unchanged since, else from the registry.
+      - With O(scope=site), the devices that dial this site are returned as RV(roadwarrior_peers), taken from the
+        O(snapshot) when it read the same registry file, unchanged since, else read from the registry.
     type: path
     version_added: 1.2.0
 notes:

@@ -132,3 +132,87 @@ def test_roadwarrior_yml_says_how_to_call_it(sm, tmp_path, fake_connection, args
                                   os.path.join(sm.REPO, 'roadwarrior.yml')] + args, tmp_path)
     assert result.rc != 0 and message in result.output, str(result)
     assert 'UNREACHABLE' not in result.output
+
+
+def _site_playbook(path, out_dir, new_registry=None, validate=True):
+    """Each site's wireguard_site as site.yml computes it: after validate.yml (from its snapshot), or from
+    read_keys.yml alone (from hostvars); with new_registry, the registry is then replaced (as roadwarrior.yml
+    does) and read_keys.yml runs again."""
+    def write(name):
+        return {'name': 'Write wireguard_site (%s)' % name, 'ansible.builtin.copy': {
+            'content': '{{ wireguard_site | to_json }}', 'dest': '%s/%s-{{ inventory_hostname }}.json' % (out_dir, name),
+            'mode': '0644'}, 'delegate_to': 'localhost'}
+    tasks = [{'name': 'Validate, as site.yml' if validate else 'The site only, from hostvars',
+              'ansible.builtin.include_role': {'name': 'sitemesh.wireguard.wireguard_peer', 'public': True,
+                                               'tasks_from': 'validate.yml' if validate else 'read_keys.yml'}},
+             write('first')]
+    if new_registry is not None:
+        tasks += [{'name': 'Replace the registry', 'ansible.builtin.copy': {
+            'content': new_registry, 'dest': '{{ wireguard_roadwarrior_dir }}/registry.json', 'mode': '0600'},
+            'delegate_to': 'localhost', 'run_once': True},
+            {'name': 'The site again, as keys.yml', 'ansible.builtin.include_role': {
+                'name': 'sitemesh.wireguard.wireguard_peer', 'tasks_from': 'read_keys.yml', 'public': True}},
+            write('again')]
+    path.write_text(yaml.safe_dump([{'name': 'Models', 'hosts': 'wireguard', 'gather_facts': False, 'tasks': tasks}],
+                                   sort_keys=False))
+    return str(path)
+
+
+def test_the_validation_carries_the_registry_to_every_site(sm, tmp_path, key_store, fake_connection):
+    """site.yml's path: validate.yml reads the registry once and every site's devices come from its snapshot,
+    the same as from hostvars; a registry replaced after the validation is read again; a device outside its
+    site's pool fails the validation, before any host is touched."""
+    inventory = sm.copy_example_inventory(tmp_path / 'inventory')
+    sm.set_host_var(inventory, 'moly', 'wireguard_roadwarrior_pool', '10.0.9.0/24')
+    sm.set_host_var(inventory, 'giant', 'wireguard_roadwarrior_pool', '10.0.8.0/28')
+    for host in sm.example_hosts():
+        (key_store / (host + '.pub')).write_text(sm.new_public_key() + '\n')
+    rw_dir = tmp_path / 'roadwarrior'
+    rw_dir.mkdir()
+    keys = {name: sm.new_public_key() for name in ('alice-phone', 'bob-laptop', 'carol-tablet')}
+    first = {'devices': {'alice-phone': {'via': 'moly', 'address': '10.0.9.1', 'public_key': keys['alice-phone']},
+                         'bob-laptop': {'via': 'giant', 'address': '10.0.8.1', 'public_key': keys['bob-laptop']}}}
+    second = {'devices': dict(first['devices'], **{
+        'carol-tablet': {'via': 'moly', 'address': '10.0.9.2', 'public_key': keys['carol-tablet']}})}
+    env = sm.clean_env(ANSIBLE_CONFIG=os.path.join(sm.REPO, 'ansible.cfg'), ANSIBLE_LOCAL_TEMP=str(tmp_path / 'tmp'))
+
+    def run(name, registry, **kwargs):
+        (rw_dir / 'registry.json').write_text(json.dumps(registry))
+        out = tmp_path / name
+        out.mkdir()
+        result = sm.run([sm.venv_tool('ansible-playbook'), '-i', inventory, '-i', fake_connection,
+                         _site_playbook(tmp_path / (name + '.yml'), out, **kwargs),
+                         '-e', 'wireguard_public_key_store=%s' % key_store, '-e', 'wireguard_roadwarrior_dir=%s' % rw_dir],
+                        sm.REPO, env)
+        return result, {p[:-len('.json')]: json.loads((out / p).read_text()) for p in os.listdir(str(out))}
+
+    result, from_hostvars = run('hostvars', first, validate=False)
+    assert result.rc == 0, str(result)
+    result, from_snapshot = run('snapshot', first, new_registry=json.dumps(second))
+    assert result.rc == 0, str(result)
+    for host in sm.example_hosts():
+        plain, validated, again = (d['%s-%s' % (w, host)] for d, w in ((from_hostvars, 'first'),
+                                                                       (from_snapshot, 'first'), (from_snapshot, 'again')))
+        assert (plain['from_snapshot'], validated['from_snapshot'], again['from_snapshot']) == (False, True, True)
+        assert validated['mesh'] == plain['mesh'] == again['mesh'], host
+        assert validated['roadwarrior_peers'] == plain['roadwarrior_peers'], host
+    peers = {host: [p['name'] for p in from_snapshot['first-' + host]['roadwarrior_peers']] for host in sm.example_hosts()}
+    assert peers == {'giant': ['bob-laptop'], 'moly': ['alice-phone'], 'raspi': []}
+    assert from_snapshot['first-moly']['roadwarrior_peers'] == [
+        {'name': 'alice-phone', 'public_key': keys['alice-phone'], 'allowed_ips': ['10.0.9.1/32']}]
+    assert [p['name'] for p in from_snapshot['again-moly']['roadwarrior_peers']] == ['alice-phone', 'carol-tablet']
+    assert from_snapshot['again-giant']['roadwarrior_peers'] == from_snapshot['first-giant']['roadwarrior_peers']
+    # the pools are in the models: announced toward their sites, masqueraded by the exit moly
+    assert '10.0.8.0/28' in from_snapshot['first-moly']['mesh']['masquerade_sources']
+    toward_giant = [p for p in from_snapshot['first-raspi']['mesh']['peers'] if p['name'] == 'giant'][0]
+    assert '10.0.8.0/28' in toward_giant['allowed_ips']
+
+    outside = {'devices': dict(first['devices'], dave={'via': 'giant', 'address': '10.0.9.3',
+                                                       'public_key': keys['carol-tablet']})}
+    result, written = run('outside', outside)
+    assert result.rc != 0 and written == {}, str(result)
+    validation = result.stdout.index('TASK [sitemesh.wireguard.wireguard_peer : Validate the whole mesh from the inventory]')
+    assert result.output.count("roadwarrior: device dave holds 10.0.9.3, outside giant's wireguard_roadwarrior_pool "
+                               "10.0.8.0/28") >= 1, str(result)
+    # the validation failed, and no task ran after it
+    assert 'fatal: [' in result.stdout[validation:] and 'TASK [' not in result.stdout[validation + 1:], str(result)

@@ -174,6 +174,40 @@ def test_the_registry_round_trips_and_gives_each_site_its_devices(tmp_path, keys
         rw.registry_peers({'alice-phone': outside}, mesh, 'moly')
 
 
+def test_wg_mesh_carries_the_registry_in_the_snapshot_and_reads_it_again_only_when_it_changed(tmp_path, keys):
+    """wg_mesh scope=mesh reads the registry once into the snapshot (with the file's state); scope=site takes each
+    site's devices from there while the file is the one it read, and reads the file again once it was replaced."""
+    from ansible_collections.sitemesh.wireguard.plugins.action.wg_mesh import ActionModule
+
+    alice, bob = _pair()[1], _pair()[1]
+    directory = str(tmp_path)
+    mesh = host_model(_guide(), 'moly', HOSTS, keys)[0]
+    assert ActionModule._registry(None, mesh) is None and rw.registry_state(directory) is None
+    assert ActionModule._registry(directory, mesh) == {'dir': directory, 'state': None, 'peers': {}}
+    (tmp_path / rw.REGISTRY).write_text(rw.dump_registry({'alice-phone': {'via': 'moly', 'address': '10.0.9.1',
+                                                                          'public_key': alice}}))
+    carried = ActionModule._registry(directory, mesh)
+    assert carried['state'] == rw.registry_state(directory) is not None
+    assert carried['peers'] == {'moly': [{'name': 'alice-phone', 'public_key': alice, 'allowed_ips': ['10.0.9.1/32']}]}
+    mesh.extra = {'store': None, 'roadwarrior': carried}
+    # the snapshot's devices are taken as they are while the file is unchanged (shown by a planted entry)
+    mesh.extra['roadwarrior'] = dict(carried, peers={'moly': [{'name': 'planted'}]})
+    assert ActionModule._roadwarrior_peers(directory, mesh, 'moly', True) == [{'name': 'planted'}]
+    assert ActionModule._roadwarrior_peers(directory, mesh, 'giant', True) == []
+    # not from a snapshot, or another directory: the registry is read
+    assert [p['name'] for p in ActionModule._roadwarrior_peers(directory, mesh, 'moly', False)] == ['alice-phone']
+    other = tmp_path / 'other'
+    other.mkdir()
+    assert ActionModule._roadwarrior_peers(str(other), mesh, 'moly', True) == []
+    assert ActionModule._roadwarrior_peers('', mesh, 'moly', True) == []
+    # roadwarrior.yml replaced the registry since the validation (a rename): read again
+    replaced = tmp_path / 'new.json'
+    replaced.write_text(rw.dump_registry({'bob-laptop': {'via': 'moly', 'address': '10.0.9.2', 'public_key': bob}}))
+    replaced.rename(tmp_path / rw.REGISTRY)
+    assert ActionModule._roadwarrior_peers(directory, mesh, 'moly', True) == [
+        {'name': 'bob-laptop', 'public_key': bob, 'allowed_ips': ['10.0.9.2/32']}]
+
+
 @pytest.mark.parametrize('text, match', [
     ('{', 'is not JSON'),
     ('{"devices": []}', 'has no "devices" mapping'),
