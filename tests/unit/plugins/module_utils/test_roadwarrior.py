@@ -187,7 +187,7 @@ def test_wg_mesh_carries_the_registry_in_the_snapshot_and_reads_it_again_only_wh
     (tmp_path / rw.REGISTRY).write_text(rw.dump_registry({'alice-phone': {'via': 'moly', 'address': '10.0.9.1',
                                                                           'public_key': alice}}))
     carried = ActionModule._registry(directory, mesh)
-    assert carried['state'] == rw.registry_state(directory) is not None
+    assert carried['state'] is not None and carried['state'] == rw.registry_state(directory)
     assert carried['peers'] == {'moly': [{'name': 'alice-phone', 'public_key': alice, 'allowed_ips': ['10.0.9.1/32']}]}
     mesh.extra = {'store': None, 'roadwarrior': carried}
     # the snapshot's devices are taken as they are while the file is unchanged (shown by a planted entry)
