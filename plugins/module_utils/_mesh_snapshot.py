@@ -29,8 +29,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_schema im
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import site_model
 
 FORMAT = 3
-# an address (version, value, text) or a net tuple
-_TUPLES = ('address', 'address6', 'network', 'network6', 'roadwarrior_pool')
+_TUPLES = ('address', 'address6', 'network', 'network6')   # an address (version, value, text) or a net tuple
 _TUPLE_LISTS = ('client_networks', 'own')                  # lists of net tuples
 _PLAIN = ('port', 'endpoint', 'endpoint_text', 'exit', 'exit_ipv6', 'hub', 'keepalive', 'public_key')
 _ATTRS = _TUPLES + _TUPLE_LISTS + _PLAIN + ('inventory_key', 'stored_key')
@@ -73,6 +72,7 @@ def dump(mesh, key, public_keys, extra=None):
         return found
 
     rows = []
+    pools = {}   # the few sites with a road warrior pool: nothing added to every row
     for name in mesh.names:
         site = mesh.sites[name]
         row = [ref(getattr(site, attr)) for attr in _TUPLES]
@@ -82,8 +82,10 @@ def dump(mesh, key, public_keys, extra=None):
             row[-1] = 0
         row.append(_inventory_key(site))
         rows.append(row)
+        if site.roadwarrior_pool is not None:
+            pools[name] = ref(site.roadwarrior_pool)
     return json.dumps({'format': FORMAT, 'key': key, 'prefix': mesh.prefix, 'names': mesh.names,
-                       'tuples': tuples, 'sites': rows, 'keys': public_keys or {}, 'extra': extra},
+                       'tuples': tuples, 'sites': rows, 'pools': pools, 'keys': public_keys or {}, 'extra': extra},
                       separators=(',', ':'))
 
 
@@ -95,15 +97,15 @@ def _site(name, prefix, row, tuples, keys):
     """The Site of one dumped row (its tuples looked up, its stored key from keys, the rest as it is).
 
     The row is ``_ATTRS`` but the stored key, as ``dump`` writes it; one dict made at once (a few µs a site)."""
-    address, address6, network, network6, pool, client_networks, own = row[:7]
+    address, address6, network, network6, client_networks, own = row[:6]
     stored = _stored(keys, name)
-    public = row[14]  # 0: the stored key
+    public = row[13]  # 0: the stored key
     site = _SITE_NEW(Site)
     site.__dict__ = dict(zip(_ALL_ATTRS, (
         None if address is None else tuples[address], None if address6 is None else tuples[address6],
         None if network is None else tuples[network], None if network6 is None else tuples[network6],
-        None if pool is None else tuples[pool], [tuples[i] for i in client_networks], [tuples[i] for i in own],
-        row[7], row[8], row[9], row[10], row[11], row[12], row[13], stored if public == 0 else public, row[15],
+        [tuples[i] for i in client_networks], [tuples[i] for i in own],
+        row[6], row[7], row[8], row[9], row[10], row[11], row[12], stored if public == 0 else public, row[14],
         stored, name, None, prefix, None, {})))
     return site
 
@@ -126,6 +128,8 @@ def load(text, key):
     names = data['names']
     keys = data['keys']
     mesh = Mesh.from_sites(names, prefix, [_site(name, prefix, row, tuples, keys) for name, row in zip(names, data['sites'])])
+    for name, pool in data['pools'].items():   # else the class default: no pool
+        mesh.sites[name].roadwarrior_pool = tuples[pool]
     mesh.keys = keys
     mesh.extra = data.get('extra')
     return mesh
