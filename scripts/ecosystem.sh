@@ -108,7 +108,7 @@ ee() {
   ansible-galaxy collection build --output-path "$root/.tmp/ee/dist" >/dev/null
   ansible-builder create -f execution-environment.yml --context "$ctx" >/dev/null
   [[ -f $ctx/Containerfile ]] || fail "no Containerfile in $ctx"
-  for want in netaddr cryptography; do
+  for want in netaddr cryptography segno; do
     grep -q "^$want" "$ctx/_build/requirements.txt" || fail "$want missing from $ctx/_build/requirements.txt"
   done
   grep -q '^openssh-client' "$ctx/_build/bindep.txt" || fail "no system needs in $ctx/_build/bindep.txt"
@@ -116,11 +116,11 @@ ee() {
   grep -q 'ansible-galaxy' "$ctx/Containerfile" || fail "the Containerfile installs no collection"
   # The collection's own meta/execution-environment.yml, as a builder reads it from an installed collection.
   ansible-builder introspect --sanitize "$root/.tmp/collections" >"$root/.tmp/ee/introspect.yml"
-  for want in netaddr cryptography openssh-client; do
+  for want in netaddr cryptography segno openssh-client graphviz; do
     grep -q "$want.*from collection sitemesh.wireguard" "$root/.tmp/ee/introspect.yml" \
       || fail "$want not read from meta/execution-environment.yml"
   done
-  echo "execution environment build context: $ctx (Containerfile, netaddr, cryptography, openssh, the tarball)"
+  echo "execution environment build context: $ctx (Containerfile, netaddr, cryptography, segno, openssh, graphviz, the tarball)"
 }
 
 case "${1:-}" in

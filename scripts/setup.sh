@@ -13,6 +13,7 @@ host_packages=(
   python3-venv git make
   wireguard-tools wireguard-go iproute2 nftables iptables iputils-ping tcpdump
   podman runc debootstrap apt-cacher-ng
+  graphviz zbar-tools   # dot renders the mesh drawing (draw.yml); zbarimg decodes the road warrior QR code (tests)
   shellcheck   # ansible-test sanity skips its shellcheck test (with a warning only) when it is missing
 )
 

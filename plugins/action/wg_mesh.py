@@ -26,6 +26,11 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse imp
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validated_mesh
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import dump, site_from
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._roadwarrior import (
+    load_registry,
+    registry_peers,
+    registry_state,
+)
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._role_checks import role_checks
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs import (
     ROLES,
@@ -42,6 +47,7 @@ _ARGS = ArgumentSpecValidator({
     'public_keys': {'type': 'dict'},
     'roles': {'type': 'list', 'elements': 'str', 'default': list(ROLES), 'choices': list(ROLES)},
     'snapshot': {'type': 'raw'},   # a JSON text; ansible-core before 2.19 may hand it over already parsed
+    'roadwarrior_dir': {'type': 'path'},
 })
 
 
@@ -113,18 +119,42 @@ class ActionModule(ActionBase):
             result.update(public_keys=keys)
             try:
                 mesh, notes = validated_mesh(task_vars['hostvars'], hosts, keys, prefix=args['prefix'])
+                devices = self._registry(args['roadwarrior_dir'], mesh)
             except MeshError as exc:
                 return self._fail(result, str(exc))
             for note in notes:
                 display.warning(note)
             result.update(msg='the mesh of %d sites is valid' % len(hosts), notes=notes,
-                          snapshot=dump(mesh, key, keys, {'store': state}))
+                          snapshot=dump(mesh, key, keys, {'store': state, 'roadwarrior': devices}))
             return result
         return self._site(result, args, task_vars, hosts, key)
 
     @staticmethod
     def _keys(args):
         return args['public_keys'] if args['public_keys'] is not None else read_key_store(args['public_key_store'])
+
+    @staticmethod
+    def _registry(directory, mesh):
+        """The road warriors of the registry in directory as the peers of the sites they dial ({site: peers}), with
+        the directory and the registry file's state (for the snapshot); None without a directory."""
+        if not directory:
+            return None
+        state = registry_state(directory)   # before the read: a registry replaced meanwhile is read again later
+        devices = load_registry(directory)
+        vias = set(entry['via'] for entry in devices.values())
+        return {'dir': directory, 'state': state,
+                'peers': dict((name, registry_peers(devices, mesh, name)) for name in mesh.names if name in vias)}
+
+    @staticmethod
+    def _roadwarrior_peers(directory, mesh, host, from_snapshot):
+        """The devices that dial host, as its peers: those of the snapshot when it read this registry as it is
+        now, else read from the registry."""
+        if not directory:
+            return []
+        found = (mesh.extra or {}).get('roadwarrior') if from_snapshot else None
+        if found and found['dir'] == directory and found['state'] == registry_state(directory):
+            return found['peers'].get(host, [])
+        return registry_peers(load_registry(directory), mesh, host)
 
     def _model(self, args, task_vars, host, hosts, key):
         """(the parsed Mesh, the site's model, public keys, whether from the snapshot): from the snapshot when it
@@ -146,9 +176,11 @@ class ActionModule(ActionBase):
         values = {}
         errors = role_variable_errors(host, args['roles'], task_vars, self._templar, values)
         mesh = model = failure = None
+        devices = []
         try:
             mesh, model, keys, from_snapshot = self._model(args, task_vars, host, hosts, key)
             result.update(public_keys=keys, from_snapshot=from_snapshot)
+            devices = self._roadwarrior_peers(args['roadwarrior_dir'], mesh, host, from_snapshot)
         except MeshError as exc:
             failure = str(exc)
         errors.extend(line for line in role_checks(host, values, mesh) if line not in errors)
@@ -157,7 +189,7 @@ class ActionModule(ActionBase):
                               % (len(errors), host, '\n'.join(errors)))
         if failure is not None:
             return self._fail(result, failure)
-        result.update(mesh=model, host=host)
+        result.update(mesh=model, host=host, roadwarrior_peers=devices)
         return result
 
     @staticmethod

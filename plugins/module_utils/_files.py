@@ -117,8 +117,9 @@ def ensure_directory(module, directory, mode=0o700):
 
 
 def _write_private(tmp, content):
+    """A new file, 0600 from its first byte (O_CREAT|O_EXCL), holding content (text or bytes)."""
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, 'w') as handle:
+    with os.fdopen(fd, 'wb' if isinstance(content, bytes) else 'w') as handle:
         handle.write(content)
         handle.flush()
         os.fsync(handle.fileno())
@@ -157,6 +158,29 @@ def write_secure(module, path, content, mode=0o600, backup=False, validate=None,
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
     return backup_file
+
+
+def replace_private(path, content):
+    """Write content (text or bytes) to path, 0600 from the first byte, by an atomic rename (no module:
+    for the controller's own files). The directory must exist. Returns whether the content changed."""
+    old = None
+    try:
+        with open(path, 'rb') as handle:
+            old = handle.read()
+    except (IOError, OSError) as exc:
+        if exc.errno != errno.ENOENT:
+            raise
+    new = content if isinstance(content, bytes) else content.encode('utf-8')
+    if old == new and file_mode(path) == 0o600:
+        return False
+    tmpdir = tempfile.mkdtemp(prefix='.sitemesh-', dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        tmp = os.path.join(tmpdir, os.path.basename(path))
+        _write_private(tmp, content)
+        os.rename(tmp, path)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    return True
 
 
 def remove_file(module, path):

@@ -59,10 +59,12 @@ def overlaps(mesh, errors, tunnel_items):
     widest one still open (n log n).
     """
     items = list(tunnel_items)
-    p_cn = mesh.prefix + 'client_networks'
+    p_cn, p_pool = mesh.prefix + 'client_networks', mesh.prefix + 'roadwarrior_pool'
     for name in mesh.names:
         for net in mesh.sites[name].client_networks:
             items.append((net, name, p_cn, False))
+        if mesh.sites[name].roadwarrior_pool is not None:
+            items.append((mesh.sites[name].roadwarrior_pool, name, p_pool, False))
     items.sort(key=lambda item: item[0][:3])
     cover = None
     for item in items:
@@ -82,11 +84,12 @@ def _overlap_message(first, second):
         first, second = second, first
     net, name, var, _tunnel = second
     other_net, other_name, other_var, other_tunnel = first
+    subject = '%s: %s%s %s' % (name, var, '' if var.endswith('roadwarrior_pool') else ' entry', net[4])
     if other_tunnel:
-        return '%s: %s entry %s overlaps the tunnel network %s %s' % (name, var, net[4], other_var, other_net[4])
+        return '%s overlaps the tunnel network %s %s' % (subject, other_var, other_net[4])
     if other_name == name:
-        return '%s: %s entry %s overlaps %s, also in %s of %s' % (name, var, net[4], other_net[4], other_var, name)
-    return '%s: %s entry %s overlaps %s in %s of %s' % (name, var, net[4], other_net[4], other_var, other_name)
+        return '%s overlaps %s, also in %s of %s' % (subject, other_net[4], other_var, name)
+    return '%s overlaps %s in %s of %s' % (subject, other_net[4], other_var, other_name)
 
 
 def exits(mesh, errors):

@@ -86,6 +86,19 @@ def _dialled_at(site):
         site.endpoint_text = endpoint_text(site.endpoint, site.port)
 
 
+def _pool_dialled(site):
+    """Road warriors dial the site that holds their pool: it needs an endpoint, and is no spoke."""
+    if site.roadwarrior_pool is None:
+        return
+    p_pool = site.prefix + 'roadwarrior_pool'
+    if site.read('endpoint') is None:
+        site.errors.append('%s: %s is set but %sendpoint is not (a device must be able to dial the site)'
+                           % (site.name, p_pool, site.prefix))
+    elif site.read('hub') is not None:
+        site.errors.append('%s: %s is set on a spoke (%shub): a device must dial a site that is reached directly'
+                           % (site.name, p_pool, site.prefix))
+
+
 def _exit_of(site):
     """A site is never its own exit: naming itself is refused (the group_vars of an exit's group often do)."""
     if site.exit_raw is not None and site.exit_raw == site.name:
@@ -138,6 +151,7 @@ SCHEMA = (
     Field('hub', 'hub', hub_name, False, None, True, None),
     Field('persistent_keepalive', 'keepalive', keepalive, False, None, False, None),
     Field('public_key', 'public_key', public_key, False, None, _without_stored_key, store_key_wins),
+    Field('roadwarrior_pool', 'roadwarrior_pool', ipv4_network, False, None, True, _pool_dialled),
 )
 
 _ROWS = {}
@@ -319,6 +333,8 @@ def parse_site(name, hostvars, prefix, public_keys, errors, full=True):
     if site.address6 is not None:
         own.append(host_net(site.address6))
     own.extend(site.client_networks)
+    if site.roadwarrior_pool is not None:
+        own.append(site.roadwarrior_pool)
     return site
 
 

@@ -28,7 +28,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse imp
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_schema import Mesh, Site, store_key_wins
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import site_model
 
-FORMAT = 2
+FORMAT = 3
 _TUPLES = ('address', 'address6', 'network', 'network6')   # an address (version, value, text) or a net tuple
 _TUPLE_LISTS = ('client_networks', 'own')                  # lists of net tuples
 _PLAIN = ('port', 'endpoint', 'endpoint_text', 'exit', 'exit_ipv6', 'hub', 'keepalive', 'public_key')
@@ -72,6 +72,7 @@ def dump(mesh, key, public_keys, extra=None):
         return found
 
     rows = []
+    pools = {}   # the few sites with a road warrior pool: nothing added to every row
     for name in mesh.names:
         site = mesh.sites[name]
         row = [ref(getattr(site, attr)) for attr in _TUPLES]
@@ -81,8 +82,10 @@ def dump(mesh, key, public_keys, extra=None):
             row[-1] = 0
         row.append(_inventory_key(site))
         rows.append(row)
+        if site.roadwarrior_pool is not None:
+            pools[name] = ref(site.roadwarrior_pool)
     return json.dumps({'format': FORMAT, 'key': key, 'prefix': mesh.prefix, 'names': mesh.names,
-                       'tuples': tuples, 'sites': rows, 'keys': public_keys or {}, 'extra': extra},
+                       'tuples': tuples, 'sites': rows, 'pools': pools, 'keys': public_keys or {}, 'extra': extra},
                       separators=(',', ':'))
 
 
@@ -125,6 +128,8 @@ def load(text, key):
     names = data['names']
     keys = data['keys']
     mesh = Mesh.from_sites(names, prefix, [_site(name, prefix, row, tuples, keys) for name, row in zip(names, data['sites'])])
+    for name, pool in data['pools'].items():   # else the class default: no pool
+        mesh.sites[name].roadwarrior_pool = tuples[pool]
     mesh.keys = keys
     mesh.extra = data.get('extra')
     return mesh

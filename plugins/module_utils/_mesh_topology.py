@@ -82,6 +82,9 @@ def _roles(mesh, host):
             masquerade.extend(mesh.sites[name].own)
     if is_exit and not mesh.sites[host].does_ipv6():
         masquerade = [net for net in masquerade if net[0] == 4]
+    site = mesh.sites[host]
+    if site.roadwarrior_pool is not None and site.exit is None:
+        masquerade.append(site.roadwarrior_pool)  # the devices leave through the site they dial
     return hub_of, spokes, is_exit, masquerade
 
 
@@ -222,7 +225,7 @@ def site_model(mesh, host):
         'exit': site.exit,
         'is_exit': is_exit,
         'is_hub': host in spokes,
-        'forwarding': is_exit or host in spokes,
+        'forwarding': is_exit or host in spokes or site.roadwarrior_pool is not None,
         'masquerade_sources': merge(masquerade),
         'missing_public_keys': missing,
         'notes': [] if note is None else [note],

@@ -37,7 +37,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing i
     routing_intent,
 )
 
-MANAGED = ('allowed_ips', 'endpoint', 'persistent_keepalive', 'preshared_key')
+MANAGED = ('name', 'allowed_ips', 'endpoint', 'persistent_keepalive', 'preshared_key')
 
 
 def wanted_fields(module):

@@ -95,6 +95,16 @@ options:
         not seen (the mesh comes from the inventory).
       - A JSON text; ansible-core before 2.19 may template it into a dictionary, which is taken as well.
     type: raw
+  roadwarrior_dir:
+    description:
+      - The controller directory of the road warriors' registry (see M(sitemesh.wireguard.wg_roadwarrior)). A
+        missing directory holds no device.
+      - With O(scope=mesh), the registry is read and checked with the mesh (each device's address in the pool
+        of the site it dials), and carried in RV(snapshot).
+      - With O(scope=site), the devices that dial this site are returned as RV(roadwarrior_peers), taken from the
+        O(snapshot) when it read the same registry file, unchanged since, else read from the registry.
+    type: path
+    version_added: 1.2.0
 notes:
   - Error lines are printed on the controller's standard error, once each; the task's C(msg) says how many.
 seealso:
@@ -158,8 +168,16 @@ from_snapshot:
   type: bool
 snapshot:
   description:
-    - The mesh as the validation parsed it (every site's parsed variables and the key store's state), as one
-      JSON text for O(snapshot); its format is private to the collection.
+    - The mesh as the validation parsed it (every site's parsed variables, the key store's state and the road
+      warriors of O(roadwarrior_dir)), as one JSON text for O(snapshot); its format is private to the collection.
   returned: with O(scope=mesh)
   type: str
+roadwarrior_peers:
+  description:
+    - The devices of the O(roadwarrior_dir) registry that dial this site, as peers (name, public key, their
+      address as C(/32)); each address is checked to lie in the site's C(<prefix>roadwarrior_pool).
+  returned: with O(scope=site)
+  type: list
+  elements: dict
+  version_added: 1.2.0
 """

@@ -40,6 +40,12 @@ options:
     description: Public key (base64) of the peer.
     type: str
     required: true
+  name:
+    description:
+      - Name of the peer, written as a comment above its C([Peer]) line (as M(sitemesh.wireguard.wg_interface)
+        writes its peers' names). Left as it is when not given.
+    type: str
+    version_added: 1.2.0
   state:
     description: Whether the peer is there.
     type: str
@@ -152,6 +158,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._peer import ru
 def argument_spec():
     return dict(
         interface=dict(type='str', default='wg0'),
+        name=dict(type='str'),
         routes=dict(type='bool', default=True),
         live=dict(type='bool', default=True),
         **dict(peer_options(), **config_file_options())

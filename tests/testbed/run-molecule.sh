@@ -14,7 +14,7 @@ set -euo pipefail
 ALL_SCENARIOS=(default failsafe hub trixie persistence dualstack)
 if (($#)); then SCENARIOS=("$@"); else SCENARIOS=("${ALL_SCENARIOS[@]}"); fi
 HOST_PACKAGES=(podman runc debootstrap apt-cacher-ng wireguard-tools wireguard-go
-               iptables nftables iputils-ping tcpdump)
+               iptables nftables iputils-ping tcpdump zbar-tools)
 VENV="$REPO_ROOT/.venv"
 
 ensure_host_packages() {

@@ -41,7 +41,7 @@ REQUIRED_MEMBERS = [
 
 # Path components that are state of a machine or of a run, never part of the collection.
 FORBIDDEN_COMPONENTS = {'.venv', '.tmp', '.cache', '__pycache__', 'public_keys', '.pytest_cache', '.molecule',
-                        '.ansible', '.git'}
+                        '.ansible', '.git', 'roadwarrior'}
 
 
 def forbidden_members(names):
@@ -107,7 +107,7 @@ def test_build_ignores_local_state(sm, tmp_path):
     source = tmp_path / 'src'
     shutil.copytree(sm.REPO, str(source), symlinks=True,
                     ignore=shutil.ignore_patterns('.venv', '.tmp', '.git', '.cache', '.ansible', '.pytest_cache',
-                                                  '__pycache__', '*.pyc', 'public_keys', '*.tar.gz'))
+                                                  '__pycache__', '*.pyc', 'public_keys', 'roadwarrior', '*.tar.gz'))
     planted = [
         '.venv/pyvenv.cfg',                                        # the project venv
         '.venv/lib/python3.11/site-packages/x.py',
@@ -116,6 +116,9 @@ def test_build_ignores_local_state(sm, tmp_path):
         'public_keys/wireguard/giant.pub',                         # site.yml's default key store of before
         'playbooks/public_keys/wireguard/giant.pub',               # the collection playbook's default key store
         'molecule/default/public_keys/wireguard/giant.pub',        # the default store of a playbook run there
+        'roadwarrior/wireguard/alice-phone.conf',                  # roadwarrior.yml's default dir (a device's key)
+        'roadwarrior/wireguard/registry.json',
+        'playbooks/roadwarrior/wireguard/alice-phone.conf',        # the same, had it been run from playbooks/
         '.cache/pip/x',
         '__pycache__/x.cpython-311.pyc',
         'plugins/filter/__pycache__/mesh.cpython-311.pyc',
@@ -197,6 +200,12 @@ PLUGINS = [
       'config_path', 'routes']),
     (['sitemesh.wireguard.wg_info'], 'OPTIONS', ['name', 'names']),
     (['sitemesh.wireguard.wg_status'], 'OPTIONS', ['sites', 'max_age']),
+    (['sitemesh.wireguard.wg_mesh'], 'OPTIONS',
+     ['scope', 'group', 'prefix', 'public_key_store', 'public_keys', 'roles', 'snapshot', 'roadwarrior_dir']),
+    (['sitemesh.wireguard.wg_roadwarrior'], 'OPTIONS',
+     ['device', 'state', 'group', 'prefix', 'public_key_store', 'directory', 'default_route', 'dns']),
+    (['-t', 'filter', 'sitemesh.wireguard.mesh_mermaid'], 'OPTIONS', ['_input', 'hosts']),
+    (['-t', 'filter', 'sitemesh.wireguard.mesh_dot'], 'OPTIONS', ['_input', 'hosts']),
     (['-t', 'filter', 'sitemesh.wireguard.mesh_host'], 'OPTIONS', ['_input', 'host', 'hosts', 'public_keys', 'prefix']),
     (['-t', 'filter', 'sitemesh.wireguard.mesh_validate'], 'OPTIONS', ['_input', 'hosts', 'public_keys', 'prefix']),
     (['-t', 'filter', 'sitemesh.wireguard.mesh_psk'], 'OPTIONS', ['_input', 'public_key_a', 'public_key_b']),
@@ -207,7 +216,7 @@ PLUGINS = [
       'wireguard_client_networks', 'wireguard_exit', 'wireguard_hub', 'wireguard_mesh_secret', 'wireguard_watchdog',
       'wireguard_watchdog_interval', 'wireguard_metrics_textfile', 'wireguard_metrics_interval']),
     (['-t', 'role', 'sitemesh.wireguard.wireguard_peer'], 'ENTRY POINT: validate',
-     ['wireguard_mesh_group', 'wireguard_var_prefix', 'wireguard_public_key_store']),
+     ['wireguard_mesh_group', 'wireguard_var_prefix', 'wireguard_public_key_store', 'wireguard_roadwarrior_dir']),
     (['-t', 'role', 'sitemesh.wireguard.wireguard_exit'], 'ENTRY POINT: main',
      ['wireguard_mesh_group', 'wireguard_var_prefix', 'wireguard_interface', 'wireguard_exit_sysctl_file',
       'wireguard_exit_nft_file', 'wireguard_exit_extra_sources']),
@@ -326,3 +335,40 @@ def test_collection_playbook_validates_before_any_host(sm, installed, tmp_path):
     assert recap and set(recap) <= set(sm.example_hosts()), result   # 2.16 lists only the host that failed
     assert all(r['unreachable'] == 0 for r in recap.values()), result
     assert os.listdir(str(store)) == []
+
+
+def test_collection_roadwarrior_and_draw_write_under_the_current_directory(sm, installed, tmp_path):
+    """`ansible-playbook sitemesh.wireguard.roadwarrior` and `sitemesh.wireguard.draw` from the installed copy:
+    the device's files and the drawings go under the directory ansible-playbook runs in, none into the installed
+    collection (the device is made on the controller before the site is contacted: moly points at a container
+    that does not exist, so its wg_peer task is unreachable)."""
+    _base, _coll, root = installed
+    inventory = sm.copy_example_inventory(tmp_path / 'inventory')
+    sm.write_fake_connection_inventory(os.path.join(inventory, 'fake_connection.yml'), sm.example_hosts())
+    sm.set_host_var(inventory, 'moly', 'wireguard_roadwarrior_pool', '10.0.9.0/24')
+    store = tmp_path / 'keys'
+    store.mkdir()
+    for host in sm.example_hosts():
+        (store / ('%s.pub' % host)).write_text(sm.new_public_key() + '\n')
+    cwd, env = _playbook_env(sm, installed, tmp_path)
+
+    def tree():
+        return sorted((os.path.join(d, f), os.stat(os.path.join(d, f)).st_mtime_ns)
+                      for d, _dirs, files in os.walk(str(root)) for f in files if '__pycache__' not in d)
+    before = tree()
+    result = sm.run([sm.venv_tool('ansible-playbook'), '-i', inventory, 'sitemesh.wireguard.roadwarrior',
+                     '-e', 'wireguard_public_key_store=%s' % store, '-e', 'device=alice-phone', '-e', 'via=moly'],
+                    cwd, env)
+    assert result.rc == 4, result   # unreachable: moly's wg_peer task, after the device was made
+    recap = sm.parse_recap(result.output)
+    assert recap['moly']['unreachable'] == 1 and recap['moly']['failed'] == 0, result
+    made = cwd / 'roadwarrior' / 'wireguard'
+    assert sorted(os.listdir(str(made))) == ['.lock', 'alice-phone.conf', 'alice-phone.png', 'registry.json'], result
+
+    if shutil.which('dot') is None:
+        pytest.skip('dot (Debian package graphviz) is not installed')
+    result = sm.run([sm.venv_tool('ansible-playbook'), '-i', inventory, 'sitemesh.wireguard.draw'], cwd, env)
+    assert result.rc == 0, result
+    assert sorted(os.listdir(str(cwd / 'docs'))) == ['mesh.dot', 'mesh.mmd', 'mesh.svg'], result
+    assert 'alice-phone' in (cwd / 'docs' / 'mesh.mmd').read_text()   # the registry of the same directory
+    assert tree() == before   # nothing written into the installed collection

@@ -5,8 +5,9 @@
 """The mesh parsed once per run (wg_mesh scope=mesh) gives every site the same model as parsing hostvars.
 
 For each mesh shape of the filter tests (the guide with and without exit, hub and spoke, dual stack with an
-IPv6 endpoint, an exit without IPv6, a second prefix, missing keys), every site's model computed from
-``load(dump(...))`` equals ``host_config`` over the hostvars, and the role checks see the same mesh. Keys written
+IPv6 endpoint, an exit without IPv6, a second prefix, missing keys, road warrior pools on a site without and with
+an exit), every site's model computed from ``load(dump(...))`` equals ``host_config`` over the hostvars, the
+role checks see the same mesh, and the registered road warriors give each site the same peers. Keys written
 to the store after the validation are applied with the parsing's rule; another mesh's snapshot is refused.
 """
 
@@ -18,6 +19,7 @@ import json
 import pytest
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._roadwarrior import registry_peers
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validated_mesh
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import FORMAT, dump, load, with_keys
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_config, site_model
@@ -53,6 +55,9 @@ def _shapes(keys):
         'c': {'wg2_address': '10.8.0.3', 'wg2_network': '10.8.0.0/24'},
     }
     some_keys = {name: keys[name] for name in ('giant', 'raspi')}
+    pools = guide_hostvars(exit_=True)
+    pools['moly']['wireguard_roadwarrior_pool'] = '10.0.9.0/24'     # the exit: it masquerades its pool
+    pools['giant']['wireguard_roadwarrior_pool'] = '10.0.8.0/28'    # through its exit moly, which masquerades it
     return [
         ('guide', guide, ['giant', 'moly', 'raspi'], keys, 'wireguard_'),
         ('guide, keys missing', guide, ['giant', 'moly', 'raspi'], some_keys, 'wireguard_'),
@@ -60,6 +65,7 @@ def _shapes(keys):
         ('dual stack', dual, ['giant', 'moly', 'raspi'], keys, 'wireguard_'),
         ('exit without IPv6', no_v6_exit, ['giant', 'moly', 'raspi'], keys, 'wireguard_'),
         ('second prefix, key in the inventory', second, ['a', 'b', 'c'], {'a': keys['a']}, 'wg2_'),
+        ('road warrior pools', pools, ['giant', 'moly', 'raspi'], keys, 'wireguard_'),
     ]
 
 
@@ -77,6 +83,35 @@ def test_every_site_gets_the_model_it_gets_from_hostvars(keys):
         assert mesh.keys == public_keys and mesh.extra == {'store': 1}, name
         for host in hosts:
             assert site_model(mesh, host) == host_config(hostvars, host, hosts, public_keys, prefix), (name, host)
+
+
+def test_the_pools_and_the_registered_devices_are_the_same_from_the_snapshot(keys, make_key):
+    name, hostvars, hosts, public_keys, prefix = _shapes(keys)[-1]
+    mesh = load(_snapshot(hostvars, hosts, public_keys, prefix), _key(hosts, prefix))
+    # control: the pools reach the models (else the comparison above would prove nothing about them)
+    moly, giant, raspi = (site_model(mesh, host) for host in ('moly', 'giant', 'raspi'))
+    assert '10.0.9.0/24' in moly['masquerade_sources'] and '10.0.8.0/28' in moly['masquerade_sources'], name
+    assert giant['forwarding'] and '10.0.8.0/28' not in giant['masquerade_sources']
+    assert [p['allowed_ips'] for p in raspi['peers'] if p['name'] == 'giant'] == [['10.0.1.0/24', '10.0.8.0/28',
+                                                                                  '172.16.1.1/32']]
+    devices = {
+        'alice-phone': {'via': 'moly', 'address': '10.0.9.1', 'public_key': make_key()},
+        'bob-laptop': {'via': 'giant', 'address': '10.0.8.14', 'public_key': make_key()},
+        'carol-tablet': {'via': 'moly', 'address': '10.0.9.2', 'public_key': make_key()},
+    }
+    from_hostvars, _notes = validated_mesh(hostvars, hosts, public_keys, prefix)
+    for host in hosts:
+        assert registry_peers(devices, mesh, host) == registry_peers(devices, from_hostvars, host), host
+    assert [p['name'] for p in registry_peers(devices, mesh, 'moly')] == ['alice-phone', 'carol-tablet']
+    assert registry_peers(devices, mesh, 'giant')[0]['allowed_ips'] == ['10.0.8.14/32']
+    assert registry_peers(devices, mesh, 'raspi') == []
+    # a device outside its site's pool is refused from the snapshot as from hostvars
+    outside = {'dave': dict(devices['bob-laptop'], address='10.0.8.15')}   # the pool's broadcast is inside it
+    assert registry_peers(outside, mesh, 'giant') == registry_peers(outside, from_hostvars, 'giant')
+    outside = {'dave': dict(devices['bob-laptop'], address='10.0.9.3')}
+    for parsed in (mesh, from_hostvars):
+        with pytest.raises(MeshError, match="outside giant's wireguard_roadwarrior_pool 10.0.8.0/28"):
+            registry_peers(outside, parsed, 'giant')
 
 
 def test_the_role_checks_see_the_same_mesh(keys):
