@@ -9,7 +9,8 @@
 
 ``role_checks(host, values, mesh)`` returns one line per problem, each naming the site and the variable
 (``raspi: wireguard_extra_peers[0] (laptop) has no public_key``): the extra peers in full, the loopback
-aliases, the DNS entries, the exit's extra sources, the timers' intervals and the metrics textfile. ``values`` are the site's templated role variables;
+aliases, the DNS entries, the exit's extra sources, the timers' intervals (watchdog, metrics, re-resolution)
+and the metrics textfile. ``values`` are the site's templated role variables;
 ``mesh`` is the ``Mesh`` parsed for the site (``_mesh_topology.host_model``), or None when it could not be
 parsed (the checks against the mesh are then skipped). Wrong types are left to the argument specs.
 """
@@ -35,7 +36,7 @@ EXTRA_PEERS = 'wireguard_extra_peers'
 ALIASES = 'wireguard_loopback_aliases'
 DNS = 'wireguard_dns'
 EXTRA_SOURCES = 'wireguard_exit_extra_sources'
-INTERVALS = ('wireguard_watchdog_interval', 'wireguard_metrics_interval')
+INTERVALS = ('wireguard_watchdog_interval', 'wireguard_metrics_interval', 'wireguard_reresolve_interval')
 TEXTFILE = 'wireguard_metrics_textfile'
 
 
@@ -58,7 +59,7 @@ def role_checks(host, values, mesh=None):
 
 
 def timers(host, values, errors):
-    """The watchdog and metrics timers: intervals of at least one second, the textfile an absolute path."""
+    """The watchdog, metrics and re-resolution timers: intervals of at least one second, the textfile an absolute path."""
     for name in INTERVALS:
         if name in values and not _in_range(values[name], 1, 86400):
             errors.append('%s: %s %r is not a number of seconds from 1 to 86400' % (host, name, values[name]))

@@ -137,5 +137,5 @@ def test_readme_defaults_agree_with_the_argument_spec_and_defaults(role):
         checked.append(name)
     if role == 'wireguard_peer':
         for name in ('wireguard_watchdog', 'wireguard_watchdog_interval', 'wireguard_metrics_textfile',
-                     'wireguard_metrics_interval'):
+                     'wireguard_metrics_interval', 'wireguard_reresolve', 'wireguard_reresolve_interval'):
             assert name in checked, name

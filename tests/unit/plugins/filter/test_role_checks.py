@@ -167,3 +167,6 @@ def test_timers_intervals_and_metrics_textfile(mesh):
         "raspi: wireguard_metrics_textfile 'wireguard.prom' is not an absolute file path (a node_exporter "
         "textfile, e.g. /var/lib/prometheus/node-exporter/wireguard.prom)"]
     assert len(check(mesh, wireguard_metrics_textfile='/var/lib/prometheus/')) == 1
+    assert check(mesh, wireguard_reresolve_interval=60) == []
+    assert check(mesh, wireguard_reresolve_interval=0) == [
+        "raspi: wireguard_reresolve_interval 0 is not a number of seconds from 1 to 86400"]

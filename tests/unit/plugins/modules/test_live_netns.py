@@ -745,9 +745,12 @@ def _render_role_template(name, variables):
     except ImportError:
         def trust_as_template(text):
             return text
-    with open(os.path.join(REPO, 'roles', 'wireguard_peer', 'templates', name), encoding='utf-8') as f:
+    templates = os.path.join(REPO, 'roles', 'wireguard_peer', 'templates')
+    with open(os.path.join(templates, name), encoding='utf-8') as f:
         source = f.read()
-    return Templar(loader=DataLoader(), variables=dict(variables, ansible_managed="Ansible managed")).template(
+    loader = DataLoader()
+    loader.set_basedir(templates)   # where {% include %} looks, as the role's template lookup does
+    return Templar(loader=loader, variables=dict(variables, ansible_managed="Ansible managed")).template(
         trust_as_template(source))
 
 
@@ -865,3 +868,106 @@ def test_watchdog_leaves_the_link_to_a_running_wg_interface(live, tmp_path):
         assert time.time() - start >= 1.5
     finally:
         os.unlink(lock)
+
+
+@pytest.fixture
+def hosts_of(request):
+    """hosts_of(ns, text): the namespace's own /etc/hosts (``ip netns exec`` mounts /etc/netns/<ns>/hosts over
+    /etc/hosts), the resolver of a name for wg, getent and the modules run in it; removed after the test."""
+    made = []
+
+    def write(ns, text):
+        directory = os.path.join('/etc/netns', ns.ns)
+        if directory not in made:
+            os.makedirs(directory)
+            made.append(directory)
+        with open(os.path.join(directory, 'hosts'), 'w', encoding='utf-8') as f:
+            f.write(text)
+    yield write
+    for directory in made:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _endpoints(ns):
+    return dict(line.split('\t') for line in ns.sh('wg', 'show', ns.ifname, 'endpoints').splitlines())
+
+
+def test_reresolve_script_follows_a_peer_whose_name_moved(pair, hosts_of, wg_key, tmp_path):
+    """The role's re-resolution script for real: site2 is dialled by name (the namespace's /etc/hosts) and
+    moves to another address on its network; the tunnel is dead until the script sets the name again, then
+    pings pass; no restart (same ifindex), the peer dialled by address untouched, no private key printed.
+    While wg_interface holds the interface's lock, the script leaves the interface alone."""
+    import fcntl
+    need('flock', 'getent')
+    a, b = pair
+    name = 'site2.sitemesh.test'
+    hosts_of(a['ns'], '127.0.0.1 localhost\n198.51.100.2 %s\n' % name)
+    fixed = wg_key()[1]
+    a['args']['peers'][0]['endpoint'] = '%s:%d' % (name, b['port'])
+    a['args']['peers'].append({'name': 'fixed', 'public_key': fixed, 'allowed_ips': ['172.16.1.9/32'],
+                               'endpoint': '127.0.0.9:51820'})
+    for site in pair:
+        res = site['ns'].run('wg_interface', site['args'])
+        assert res.rc == 0 and res['changed'] is True, res.result
+    ping = ('ping', '-c', '1', '-w', '12', '-I', '10.0.1.1', '10.0.2.1')
+    assert ' 0% packet loss' in a['ns'].sh(*ping, check=False)
+    old = '198.51.100.2:%d' % b['port']
+    assert _endpoints(a['ns']) == {b['public']: old, fixed: '127.0.0.9:51820'}
+    index = a['ns'].ifindex()
+
+    script = tmp_path / 'reresolve.sh'
+    script.write_text(_render_role_template('reresolve.sh.j2', {
+        'wireguard_interface': a['ns'].ifname,
+        '_wireguard_reresolve_peers': [{'name': 'site2', 'public_key': b['public'], 'endpoint': '%s:%d' % (name, b['port'])}]}))
+
+    def reresolve():
+        return subprocess.run(['ip', 'netns', 'exec', a['ns'].ns, 'sh', str(script)], capture_output=True, text=True,
+                              check=False)
+    run = reresolve()
+    assert (run.returncode, run.stdout, run.stderr) == (0, '', '')   # the name still says where site2 is
+
+    # site2 moves: a new address on its network, the name follows, the old address goes
+    b['ns'].sh('sysctl', '-qw', 'net.ipv4.conf.pub0.promote_secondaries=1')
+    b['ns'].sh('ip', 'addr', 'add', '198.51.100.12/24', 'dev', 'pub0')
+    hosts_of(a['ns'], '127.0.0.1 localhost\n198.51.100.12 %s\n' % name)
+    b['ns'].sh('ip', 'addr', 'del', '198.51.100.2/24', 'dev', 'pub0')
+    assert ' 100% packet loss' in a['ns'].sh('ping', '-c', '1', '-W', '1', '-I', '10.0.1.1', '10.0.2.1', check=False)
+
+    lock = '/run/sitemesh-wireguard-%s.lock' % a['ns'].ifname
+    try:
+        with open(lock, 'a') as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)        # as wg_interface holds it during its run
+            run = reresolve()
+        assert run.returncode == 0 and 'an Ansible run (wg_interface) is working on' in run.stdout, run
+        assert _endpoints(a['ns'])[b['public']] == old
+
+        run = reresolve()
+    finally:
+        os.unlink(lock)
+    new = '198.51.100.12:%d' % b['port']
+    assert run.returncode == 0 and run.stderr == '', run
+    assert run.stdout == 'site2: %s is now 198.51.100.12; endpoint %s -> %s\n' % (name, old, new)
+    assert _endpoints(a['ns']) == {b['public']: new, fixed: '127.0.0.9:51820'}
+    assert ' 0% packet loss' in a['ns'].sh(*ping, check=False)
+    assert a['ns'].ifindex() == index                          # nothing restarted
+    assert a['private'] not in run.stdout + run.stderr
+    run = reresolve()
+    assert (run.returncode, run.stdout, run.stderr) == (0, '', '')   # done: nothing more to do
+    # and the module finds the name where the interface is: nothing to change
+    assert a['ns'].run('wg_interface', a['args'])['changed'] is False
+
+    # a name that no longer resolves: said, the endpoint kept, the unit fails (visible in systemctl --failed)
+    hosts_of(a['ns'], '127.0.0.1 localhost\n')
+    run = reresolve()
+    assert run.returncode == 1 and run.stdout == '', run
+    assert run.stderr == 'site2: %s does not resolve; its endpoint stays %s\n' % (name, new)
+    assert _endpoints(a['ns'])[b['public']] == new
+
+
+def test_reresolve_script_reads_no_private_key():
+    """It reads public keys and endpoints only: never the config, a dump or the private key."""
+    text = _render_role_template('reresolve.sh.j2', {'wireguard_interface': 'wg0', '_wireguard_reresolve_peers': []})
+    commands = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith('#')]
+    assert [line for line in commands if re.search(r'\bwg (show|set)\b', line)] and not [
+        line for line in commands if re.search(r'dump|private|\.conf|/etc/wireguard|wg showconf|wg show "\$IF"$', line)]
+    assert not [line for line in commands if re.search(r'\bwg show "\$IF" (?!endpoints)', line)]
