@@ -10,6 +10,7 @@ public key store and validates the whole mesh group, and returns what it parsed 
 (every host) checks the site's role variables against the roles' argument specs and computes the site's part of
 the mesh once, for every task of both roles to read: from the ``snapshot`` when it is given and was made for this
 mesh (O(peers), nothing read from hostvars again), else from hostvars (each site's variables read again).
+A site's result is small for Ansible to handle: its peers as one JSON text, its own stored key (not the store).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validated_mesh
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import dump, site_from
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import dump, peers_text, site_from
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._role_checks import role_checks
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs import (
@@ -148,7 +149,9 @@ class ActionModule(ActionBase):
         mesh = model = failure = None
         try:
             mesh, model, keys, from_snapshot = self._model(args, task_vars, host, hosts, key)
-            result.update(public_keys=keys, from_snapshot=from_snapshot)
+            stored = keys.get(host) if keys else None
+            result.update(public_key=stored.strip() if isinstance(stored, str) and stored.strip() else None,
+                          from_snapshot=from_snapshot)
         except MeshError as exc:
             failure = str(exc)
         errors.extend(line for line in role_checks(host, values, mesh) if line not in errors)
@@ -157,7 +160,9 @@ class ActionModule(ActionBase):
                               % (len(errors), host, '\n'.join(errors)))
         if failure is not None:
             return self._fail(result, failure)
-        result.update(mesh=model, host=host)
+        # The peers as one JSON text: Ansible's controller copies, cleans and checks every registered result,
+        # per value; a dict per peer made that O(peers) per site with a large factor (docs/benchmarks.md).
+        result.update(mesh=dict(model, peers=peers_text(model['peers'])), host=host)
         return result
 
     @staticmethod

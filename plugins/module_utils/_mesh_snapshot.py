@@ -149,6 +149,26 @@ def with_keys(mesh, public_keys):
     return mesh
 
 
+def peers_text(peers):
+    """A site model's peers as one JSON text (``wg_mesh`` returns them so): a registered result then holds one
+    string per site instead of a dict per peer, which Ansible's controller copies, cleans and checks for every
+    site (at 1,000 sites, a full mesh, that was most of a run's controller time)."""
+    return json.dumps(peers, separators=(',', ':'))
+
+
+def peers_list(peers, who):
+    """The peers of a site model as a list: from the JSON text of ``peers_text`` or a list as it is (the
+    ``mesh_host`` filter's answer, or ansible-core before 2.19 templating the text into a list)."""
+    if isinstance(peers, str):
+        try:
+            peers = json.loads(peers)
+        except ValueError as exc:
+            raise MeshError('%s: peers is not the JSON text of a list of peers (%s)' % (who, exc))
+    if not isinstance(peers, (list, tuple)):
+        raise MeshError('%s: peers must be a list (or its JSON text), got %s' % (who, type(peers).__name__))
+    return list(peers)
+
+
 def site_from(text, key, host, keys_now):
     """(the Mesh, host's model, the public keys) from the text when it was made for key, else None.
 
