@@ -25,7 +25,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validated_mesh
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import dump, peers_text, site_from
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import compact, dump, site_from
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._role_checks import role_checks
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs import (
@@ -162,7 +162,7 @@ class ActionModule(ActionBase):
             return self._fail(result, failure)
         # The peers as one JSON text: Ansible's controller copies, cleans and checks every registered result,
         # per value; a dict per peer made that O(peers) per site with a large factor (docs/benchmarks.md).
-        result.update(mesh=dict(model, peers=peers_text(model['peers'])), host=host)
+        result.update(mesh=compact(model), host=host)
         return result
 
     @staticmethod
