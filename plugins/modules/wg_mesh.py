@@ -120,9 +120,9 @@ EXAMPLES = r"""
     snapshot: "{{ mesh_validation.snapshot }}"
   register: wireguard_site
 
-- name: Show the peers of each site
+- name: Show the peers of each site (wg_mesh returns them as one JSON text)
   ansible.builtin.debug:
-    msg: "{{ wireguard_site.mesh.peers | map(attribute='name') }}"
+    msg: "{{ wireguard_site.mesh.peers | from_json | map(attribute='name') }}"
 """
 
 RETURN = r"""
@@ -138,9 +138,17 @@ prefix:
   sample: wireguard_
 public_keys:
   description: The public keys known for the mesh (host name to key). Public keys are not secret.
-  returned: always
+  returned: with O(scope=mesh)
   type: dict
   sample: {giant: 6SUT/kt3qV/UlZ9B0+D3LLVAEJsyh/PfhTEbfOZLWBE=}
+public_key:
+  description:
+    - This site's own public key as the key store (or O(public_keys)) holds it, V(null) when it has none.
+    - A site's result does not carry the whole store (Ansible would handle N keys for each of N sites); the
+      O(scope=mesh) result does, once.
+  returned: with O(scope=site)
+  type: str
+  sample: 6SUT/kt3qV/UlZ9B0+D3LLVAEJsyh/PfhTEbfOZLWBE=
 host:
   description: The site the model is for.
   returned: with O(scope=site)
@@ -149,7 +157,12 @@ host:
 mesh:
   description:
     - This site's part of the mesh, as P(sitemesh.wireguard.mesh_host#filter) returns it (addresses, port,
-      peers with AllowedIPs, exit, forwarding, masquerade sources, missing public keys).
+      peers with AllowedIPs, exit, forwarding, masquerade sources, missing public keys), except that C(peers) is
+      that list as one JSON text. Decode it with C(from_json); P(sitemesh.wireguard.mesh_with_psk#filter) and
+      M(sitemesh.wireguard.wg_status) take the text as it is.
+    - One text per site instead of a dictionary per peer keeps the registered result small for Ansible's
+      controller, which copies, cleans and checks every value of every result (at 1,000 sites in a full mesh,
+      a dictionary per peer cost it more than all the rest of the play).
   returned: with O(scope=site)
   type: dict
 from_snapshot:
