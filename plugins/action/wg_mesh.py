@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -43,6 +44,7 @@ _ARGS = ArgumentSpecValidator({
     'public_keys': {'type': 'dict'},
     'roles': {'type': 'list', 'elements': 'str', 'default': list(ROLES), 'choices': list(ROLES)},
     'snapshot': {'type': 'raw'},   # a JSON text; ansible-core before 2.19 may hand it over already parsed
+    'snapshot_from': {'type': 'str'},
 })
 
 
@@ -135,11 +137,21 @@ class ActionModule(ActionBase):
                 return mesh.keys
             return self._keys(args)  # keys given, or written to the store since the validation
 
-        found = site_from(args['snapshot'], key, host, keys_now)
+        found = site_from(self._snapshot(args, task_vars), key, host, keys_now)
         if found is not None:
             return found + (True,)
         keys = self._keys(args)
         return host_model(task_vars['hostvars'], host, hosts, keys, prefix=args['prefix']) + (keys, False)
+
+    @staticmethod
+    def _snapshot(args, task_vars):
+        """The snapshot given, or the one of the result registered as snapshot_from, read from the task's variables:
+        not an argument, which Ansible templates into the task and sends back to the controller with each result
+        (the snapshot is O(sites) long: that was O(sites) of controller work per site)."""
+        if args['snapshot'] is not None or not args['snapshot_from']:
+            return args['snapshot']
+        registered = task_vars.get(args['snapshot_from'])
+        return registered.get('snapshot') if isinstance(registered, Mapping) else None
 
     def _site(self, result, args, task_vars, hosts, key):
         """scope=site: the site's role variables (argument specs, then role_checks) and its model."""

@@ -94,7 +94,15 @@ options:
       - The mesh variables are those the validation read; a later C(set_fact) of C(<prefix>*) variables is
         not seen (the mesh comes from the inventory).
       - A JSON text; ansible-core before 2.19 may template it into a dictionary, which is taken as well.
+      - Prefer O(snapshot_from) in a play over many sites.
     type: raw
+  snapshot_from:
+    description:
+      - With O(scope=site) and no O(snapshot), the name of the variable registered from the O(scope=mesh) task;
+        its RV(snapshot) is read from the task's variables.
+      - Better than O(snapshot) at scale. Ansible templates a task's arguments into the task and sends them back to
+        the controller with each site's result, and the snapshot grows with the mesh (about 400 KB at 1,000 sites).
+    type: str
 notes:
   - Error lines are printed on the controller's standard error, once each; the task's C(msg) says how many.
 seealso:
@@ -117,7 +125,7 @@ EXAMPLES = r"""
   sitemesh.wireguard.wg_mesh:
     group: wireguard
     public_key_store: "{{ playbook_dir }}/public_keys/wireguard"
-    snapshot: "{{ mesh_validation.snapshot }}"
+    snapshot_from: mesh_validation
   register: wireguard_site
 
 - name: Show the peers of each site (wg_mesh returns them as one JSON text)
