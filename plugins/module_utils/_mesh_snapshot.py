@@ -131,9 +131,7 @@ def _sites(names, prefix, rows, keys):
     site made at once."""
     sites = []
     for name, (hub, exit_, endpoint_text, public, allowed, cold) in zip(names, rows):
-        stored = keys.get(name) if keys else None
-        if stored is not None and isinstance(stored, str) and not stored.strip():
-            stored = None
+        stored = _stored(keys, name)
         site = _SITE_NEW(LoadedSite)
         site.__dict__ = {
             'hub': hub, 'exit': exit_, 'endpoint_text': endpoint_text,
