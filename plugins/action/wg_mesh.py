@@ -10,12 +10,14 @@ public key store and validates the whole mesh group, and returns what it parsed 
 (every host) checks the site's role variables against the roles' argument specs and computes the site's part of
 the mesh once, for every task of both roles to read: from the ``snapshot`` when it is given and was made for this
 mesh (O(peers), nothing read from hostvars again), else from hostvars (each site's variables read again).
+A site's result is small for Ansible to handle: its peers as one JSON text, its own stored key (not the store).
 """
 
 from __future__ import annotations
 
 import glob
 import os
+from collections.abc import Mapping
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -24,7 +26,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validated_mesh
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import dump, site_from
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import compact, dump, site_from
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._roadwarrior import (
     load_registry,
@@ -48,6 +50,7 @@ _ARGS = ArgumentSpecValidator({
     'roles': {'type': 'list', 'elements': 'str', 'default': list(ROLES), 'choices': list(ROLES)},
     'snapshot': {'type': 'raw'},   # a JSON text; ansible-core before 2.19 may hand it over already parsed
     'roadwarrior_dir': {'type': 'path'},
+    'snapshot_from': {'type': 'str'},
 })
 
 
@@ -164,11 +167,21 @@ class ActionModule(ActionBase):
                 return mesh.keys
             return self._keys(args)  # keys given, or written to the store since the validation
 
-        found = site_from(args['snapshot'], key, host, keys_now)
+        found = site_from(self._snapshot(args, task_vars), key, host, keys_now)
         if found is not None:
             return found + (True,)
         keys = self._keys(args)
         return host_model(task_vars['hostvars'], host, hosts, keys, prefix=args['prefix']) + (keys, False)
+
+    @staticmethod
+    def _snapshot(args, task_vars):
+        """The snapshot given, or the one of the result registered as snapshot_from, read from the task's variables:
+        not an argument, which Ansible templates into the task and sends back to the controller with each result
+        (the snapshot is O(sites) long: that was O(sites) of controller work per site)."""
+        if args['snapshot'] is not None or not args['snapshot_from']:
+            return args['snapshot']
+        registered = task_vars.get(args['snapshot_from'])
+        return registered.get('snapshot') if isinstance(registered, Mapping) else None
 
     def _site(self, result, args, task_vars, hosts, key):
         """scope=site: the site's role variables (argument specs, then role_checks) and its model."""
@@ -179,7 +192,9 @@ class ActionModule(ActionBase):
         devices = []
         try:
             mesh, model, keys, from_snapshot = self._model(args, task_vars, host, hosts, key)
-            result.update(public_keys=keys, from_snapshot=from_snapshot)
+            stored = keys.get(host) if keys else None
+            result.update(public_key=stored.strip() if isinstance(stored, str) and stored.strip() else None,
+                          from_snapshot=from_snapshot)
             devices = self._roadwarrior_peers(args['roadwarrior_dir'], mesh, host, from_snapshot)
         except MeshError as exc:
             failure = str(exc)
@@ -189,7 +204,9 @@ class ActionModule(ActionBase):
                               % (len(errors), host, '\n'.join(errors)))
         if failure is not None:
             return self._fail(result, failure)
-        result.update(mesh=model, host=host, roadwarrior_peers=devices)
+        # The peers as one JSON text: Ansible's controller copies, cleans and checks every registered result,
+        # per value; a dict per peer made that O(peers) per site with a large factor (docs/benchmarks.md).
+        result.update(mesh=compact(model), host=host, roadwarrior_peers=devices)
         return result
 
     @staticmethod

@@ -14,6 +14,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import peers_list
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._status import mesh_status
 
 display = Display()
@@ -36,10 +38,16 @@ class ActionModule(ActionBase):
         if checked.error_messages:
             raise AnsibleError('wg_status: %s' % '; '.join(checked.error_messages))
         args = checked.validated_parameters
+        sites = []
         for entry in args['sites']:
             if not isinstance(entry, dict) or 'site' not in entry or not isinstance(entry.get('mesh'), dict):
                 raise AnsibleError('wg_status: each of sites needs site and mesh (wg_mesh\'s model), got %r' % (entry,))
-        status = mesh_status(args['sites'], args['max_age'])
+            try:  # wg_mesh returns the peers as one JSON text
+                peers = peers_list(entry['mesh'].get('peers') or [], 'wg_status (%s)' % entry['site'])
+            except MeshError as exc:
+                raise AnsibleError(str(exc)) from None
+            sites.append(dict(entry, mesh=dict(entry['mesh'], peers=peers)))
+        status = mesh_status(sites, args['max_age'])
         display.display('\n'.join(status['table']))
         result.update(changed=False, max_age=args['max_age'], **status)
         if status['problems']:

@@ -10,17 +10,16 @@ The derivation lives in ``plugins/module_utils/_mesh_psk.py``; the docs in ``mes
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_psk import with_psk
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import peers_list
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._mesh_filter import filter_errors
 
 
 def mesh_with_psk(peers, secret, public_key):
-    """Peers with a preshared key per pair added (see mesh_psk); unchanged without a secret or own public key."""
-    if not isinstance(peers, (list, tuple)):
-        raise AnsibleFilterError('mesh_with_psk: peers must be a list, got %s' % type(peers).__name__)
+    """Peers (a list, or wg_mesh's JSON text of it) with a preshared key per pair added (see mesh_psk);
+    unchanged without a secret or own public key."""
     with filter_errors():
-        return with_psk(peers, secret, public_key)
+        return with_psk(peers_list(peers, 'mesh_with_psk'), secret, public_key)
 
 
 class FilterModule:

@@ -260,6 +260,7 @@ class Site:
         self.endpoint_text = None     # "host:port" / "[v6]:port"
         self.exit = None              # exit host name (None when unset or refused)
         self.own = []                 # tunnel /32 (/128) + client networks, as net tuples
+        self.allowed = None           # own merged, as CIDR texts (set by _mesh_snapshot.load)
 
     def read(self, suffix):
         raw = self.raw
@@ -373,14 +374,15 @@ class Mesh:
         self.has_v6 = self._has_v6()
 
     @classmethod
-    def from_sites(cls, names, prefix, sites):
-        """The mesh of sites already parsed (``_mesh_snapshot.load``), without reading any variable."""
+    def from_sites(cls, names, prefix, sites, has_v6=None):
+        """The mesh of sites already parsed, one per name (``_mesh_snapshot.load``, which knows has_v6), without
+        reading any variable."""
         mesh = cls.__new__(cls)
         mesh.names = names
         mesh.prefix = prefix
         mesh.errors = []
-        mesh.sites = dict((site.name, site) for site in sites)
-        mesh.has_v6 = mesh._has_v6()
+        mesh.sites = dict(zip(names, sites))
+        mesh.has_v6 = mesh._has_v6() if has_v6 is None else has_v6
         return mesh
 
     def _has_v6(self):

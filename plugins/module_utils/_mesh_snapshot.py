@@ -26,13 +26,24 @@ from collections.abc import Mapping
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError, public_key
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_schema import Mesh, Site, store_key_wins
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import site_model
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import merge, site_model
 
-FORMAT = 3
-_TUPLES = ('address', 'address6', 'network', 'network6')   # an address (version, value, text) or a net tuple
-_TUPLE_LISTS = ('client_networks', 'own')                  # lists of net tuples
-_PLAIN = ('port', 'endpoint', 'endpoint_text', 'exit', 'exit_ipv6', 'hub', 'keepalive', 'public_key')
-_ATTRS = _TUPLES + _TUPLE_LISTS + _PLAIN + ('inventory_key', 'stored_key')
+FORMAT = 4
+# The columns of a site's row, by name (``dump`` writes them, ``load`` reads them by name: a column is added by
+# naming it here, and in ``_value`` when it is not a Site attribute as it is).
+# HOT: read by every site's model (site_model), set on each Site when the snapshot is loaded.
+HOT = (
+    'hub', 'exit', 'endpoint_text',
+    'public_key',   # 0: the key store's key (stored_key)
+    'allowed',      # the site's own networks merged (_mesh_topology.merge): a plain peer's AllowedIPs
+)
+# COLD: read for few sites (the site itself, its exit or hub, keys written since the validation); a row holds them
+# as one JSON text of their own, decoded for a site the first time one of them is read. Addresses and networks
+# are their tuples (as lists in JSON).
+COLD = ('own', 'address', 'address6', 'network', 'network6', 'client_networks', 'port', 'endpoint', 'exit_ipv6',
+        'keepalive', 'inventory_key')
+_TUPLE = frozenset(('address', 'address6', 'network', 'network6'))
+_TUPLES = frozenset(('own', 'client_networks'))
 
 
 def _inventory_key(site):
@@ -51,63 +62,86 @@ def _stored(public_keys, name):
     return stored
 
 
+def _value(site, attr):
+    """What ``dump`` writes of attr of a parsed site."""
+    if attr == 'public_key':
+        return 0 if site.public_key is not None and site.public_key == site.stored_key else site.public_key
+    if attr == 'allowed':
+        return merge(site.own)
+    if attr == 'inventory_key':
+        return _inventory_key(site)
+    return getattr(site, attr)
+
+
 def dump(mesh, key, public_keys, extra=None):
     """The JSON text of a parsed (validated) mesh, made for key (group, prefix, hosts) with public_keys (the key
     store's keys it was parsed with, back as ``Mesh.keys`` after ``load``); extra: what the caller needs back with
     it (wg_mesh: the key store's state), as ``Mesh.extra``.
 
-    Every address and network appears once in ``tuples`` (the sites share the tunnel network) and the rows of
-    the sites, in the order of ``names``, refer to them by index: loading converts each one once.
+    One JSON object: ``format``, ``key``, ``prefix``, ``names``, ``has_v6``, ``hot`` and ``cold`` (the column
+    names), ``sites`` (a row per site in the order of ``names``: the HOT values, then the COLD ones as one JSON
+    text), ``keys``, ``extra``. A reader takes what it knows by name: a feature that needs more adds a member or
+    a column.
     """
-    tuples = []
-    index = {}
-
-    def ref(value):
-        if value is None:
-            return None
-        found = index.get(value)
-        if found is None:
-            found = index[value] = len(tuples)
-            tuples.append(value)
-        return found
-
+    separators = (',', ':')
     rows = []
     pools = {}   # the few sites with a road warrior pool: nothing added to every row
     for name in mesh.names:
         site = mesh.sites[name]
-        row = [ref(getattr(site, attr)) for attr in _TUPLES]
-        row.extend([ref(net) for net in getattr(site, attr)] for attr in _TUPLE_LISTS)
-        row.extend(getattr(site, attr) for attr in _PLAIN)
-        if site.public_key is not None and site.public_key == site.stored_key:
-            row[-1] = 0
-        row.append(_inventory_key(site))
+        row = [_value(site, attr) for attr in HOT]
+        row.append(json.dumps([_value(site, attr) for attr in COLD], separators=separators))
         rows.append(row)
         if site.roadwarrior_pool is not None:
-            pools[name] = ref(site.roadwarrior_pool)
+            pools[name] = site.roadwarrior_pool
     return json.dumps({'format': FORMAT, 'key': key, 'prefix': mesh.prefix, 'names': mesh.names,
-                       'tuples': tuples, 'sites': rows, 'pools': pools, 'keys': public_keys or {}, 'extra': extra},
-                      separators=(',', ':'))
+                       'has_v6': mesh.has_v6, 'hot': list(HOT), 'cold': list(COLD), 'sites': rows, 'pools': pools,
+                       'keys': public_keys or {}, 'extra': extra}, separators=separators)
 
+
+class _Cold:
+    """A COLD column of a loaded site: the first read of one decodes the site's cold text and sets them all as
+    the site's own attributes (a non-data descriptor, like functools.cached_property: later reads are plain)."""
+
+    def __init__(self, attr):
+        self.attr = attr
+
+    def __get__(self, site, owner=None):
+        if site is None:
+            return self
+        values = site.__dict__
+        for attr, value in zip(COLD, json.loads(values.pop('cold'))):
+            if attr in _TUPLE:
+                value = None if value is None else tuple(value)
+            elif attr in _TUPLES:
+                value = [tuple(net) for net in value]
+            values.setdefault(attr, value)  # one already set (with_keys) stays
+        return values[self.attr]
+
+
+class LoadedSite(Site):
+    """A Site of a loaded snapshot: the HOT columns set, the COLD ones decoded when one is read."""
+
+
+for _attr in COLD:
+    setattr(LoadedSite, _attr, _Cold(_attr))
+del _attr
 
 _SITE_NEW = object.__new__
-_ALL_ATTRS = _ATTRS + ('name', 'hv', 'prefix', 'errors', 'raw')
 
 
-def _site(name, prefix, row, tuples, keys):
-    """The Site of one dumped row (its tuples looked up, its stored key from keys, the rest as it is).
-
-    The row is ``_ATTRS`` but the stored key, as ``dump`` writes it; one dict made at once (a few µs a site)."""
-    address, address6, network, network6, client_networks, own = row[:6]
-    stored = _stored(keys, name)
-    public = row[13]  # 0: the stored key
-    site = _SITE_NEW(Site)
-    site.__dict__ = dict(zip(_ALL_ATTRS, (
-        None if address is None else tuples[address], None if address6 is None else tuples[address6],
-        None if network is None else tuples[network], None if network6 is None else tuples[network6],
-        [tuples[i] for i in client_networks], [tuples[i] for i in own],
-        row[6], row[7], row[8], row[9], row[10], row[11], row[12], stored if public == 0 else public, row[14],
-        stored, name, None, prefix, None, {})))
-    return site
+def _sites(names, prefix, rows, keys):
+    """The LoadedSite of each row (HOT columns set, its stored key from keys, its COLD text kept): one dict per
+    site made at once."""
+    sites = []
+    for name, (hub, exit_, endpoint_text, public, allowed, cold) in zip(names, rows):
+        stored = _stored(keys, name)
+        site = _SITE_NEW(LoadedSite)
+        site.__dict__ = {
+            'hub': hub, 'exit': exit_, 'endpoint_text': endpoint_text,
+            'public_key': stored if public == 0 else public, 'allowed': allowed, 'stored_key': stored,
+            'name': name, 'prefix': prefix, 'cold': cold, 'hv': None, 'errors': None, 'raw': {}}
+        sites.append(site)
+    return sites
 
 
 def load(text, key):
@@ -121,15 +155,15 @@ def load(text, key):
             data = json.loads(text)
         except ValueError:
             return None
-    if not isinstance(data, dict) or data.get('format') != FORMAT or data.get('key') != key:
+    if (not isinstance(data, dict) or data.get('format') != FORMAT or data.get('key') != key
+            or data.get('hot') != list(HOT) or data.get('cold') != list(COLD)):
         return None
-    prefix = data['prefix']
-    tuples = [tuple(value) for value in data['tuples']]
     names = data['names']
     keys = data['keys']
-    mesh = Mesh.from_sites(names, prefix, [_site(name, prefix, row, tuples, keys) for name, row in zip(names, data['sites'])])
+    mesh = Mesh.from_sites(names, data['prefix'], _sites(names, data['prefix'], data['sites'], keys),
+                           has_v6=data['has_v6'])
     for name, pool in data['pools'].items():   # else the class default: no pool
-        mesh.sites[name].roadwarrior_pool = tuples[pool]
+        mesh.sites[name].roadwarrior_pool = tuple(pool)
     mesh.keys = keys
     mesh.extra = data.get('extra')
     return mesh
@@ -152,6 +186,29 @@ def with_keys(mesh, public_keys):
     if errors:
         raise MeshError('wg_mesh: %d error(s) in the public keys:\n%s' % (len(errors), '\n'.join(errors)))
     return mesh
+
+
+_COMPACT = json.JSONEncoder(separators=(',', ':'), check_circular=False)  # the model holds no cycle
+
+
+def compact(model):
+    """A site model as ``wg_mesh`` returns it: its peers as one JSON text. A registered result then holds one
+    string per site instead of a dict per peer, which Ansible's controller copies, cleans and checks for every
+    site (at 1,000 sites, a full mesh, that was most of a run's controller time)."""
+    return dict(model, peers=_COMPACT.encode(model['peers']))
+
+
+def peers_list(peers, who):
+    """The peers of a site model as a list: from the JSON text of ``compact`` or a list as it is (the
+    ``mesh_host`` filter's answer, or ansible-core before 2.19 templating the text into a list)."""
+    if isinstance(peers, str):
+        try:
+            peers = json.loads(peers)
+        except ValueError as exc:
+            raise MeshError('%s: peers is not the JSON text of a list of peers (%s)' % (who, exc))
+    if not isinstance(peers, (list, tuple)):
+        raise MeshError('%s: peers must be a list (or its JSON text), got %s' % (who, type(peers).__name__))
+    return list(peers)
 
 
 def site_from(text, key, host, keys_now):

@@ -72,14 +72,16 @@ def _roles(mesh, host):
     spokes = {}
     is_exit = False
     masquerade = []
+    sites = mesh.sites
     for name in mesh.names:
-        hub = mesh.hub_of(name)
+        site = sites[name]
+        hub = mesh.hub_of(name) if site.hub is not None else None
         if hub is not None:
             hub_of[name] = hub
             spokes.setdefault(hub, []).append(name)
-        if name != host and mesh.sites[name].exit == host:
+        if site.exit == host and name != host:
             is_exit = True
-            masquerade.extend(mesh.sites[name].own)
+            masquerade.extend(site.own)
     if is_exit and not mesh.sites[host].does_ipv6():
         masquerade = [net for net in masquerade if net[0] == 4]
     site = mesh.sites[host]
@@ -118,7 +120,8 @@ def ipv6_notes(mesh):
 
 
 def _candidates(mesh, host, hub_of, spokes):
-    """(peer name, its AllowedIPs as net tuples) of host, sorted by name, before the public keys are known."""
+    """(peer name, its AllowedIPs as net tuples, or None for the peer's own networks) of host, sorted by name,
+    before the public keys are known."""
     sites = mesh.sites
     site = sites[host]
     default = default_toward(mesh, site.exit) if site.exit is not None else None
@@ -134,13 +137,13 @@ def _candidates(mesh, host, hub_of, spokes):
         peer_hub = hub_of.get(name)
         if peer_hub is not None and peer_hub != host:
             continue  # a spoke of another hub: reached through that hub
-        nets = sites[name].own
+        nets = None  # a plain peer: its own networks
         if name in spokes:
-            nets = list(nets)
+            nets = list(sites[name].own)
             for spoke in spokes[name]:
                 nets.extend(sites[spoke].own)
         if name == site.exit:
-            nets = _with_default(default, nets)
+            nets = _with_default(default, sites[name].own if nets is None else nets)
         candidates.append((name, nets))
     return candidates
 
@@ -150,6 +153,11 @@ def _keepalive(site):
     if site.keepalive is not None:
         return site.keepalive or None
     return DEFAULT_KEEPALIVE if site.endpoint is None else None
+
+
+def _allowed(site):
+    """The site's own networks merged: a plain peer's AllowedIPs (a loaded snapshot has them, ``allowed``)."""
+    return merge(site.own) if site.allowed is None else site.allowed
 
 
 def _peers(mesh, candidates, keepalive):
@@ -165,7 +173,7 @@ def _peers(mesh, candidates, keepalive):
             'name': name,
             'public_key': peer.public_key,
             'endpoint': peer.endpoint_text,
-            'allowed_ips': merge(nets),
+            'allowed_ips': merge(nets) if nets is not None else _allowed(peer),
             'persistent_keepalive': keepalive,
         })
     return peers, sorted(missing)

@@ -94,6 +94,7 @@ options:
       - The mesh variables are those the validation read; a later C(set_fact) of C(<prefix>*) variables is
         not seen (the mesh comes from the inventory).
       - A JSON text; ansible-core before 2.19 may template it into a dictionary, which is taken as well.
+      - Prefer O(snapshot_from) in a play over many sites.
     type: raw
   roadwarrior_dir:
     description:
@@ -105,6 +106,13 @@ options:
         O(snapshot) when it read the same registry file, unchanged since, else read from the registry.
     type: path
     version_added: 1.2.0
+  snapshot_from:
+    description:
+      - With O(scope=site) and no O(snapshot), the name of the variable registered from the O(scope=mesh) task;
+        its RV(snapshot) is read from the task's variables.
+      - Better than O(snapshot) at scale. Ansible templates a task's arguments into the task and sends them back to
+        the controller with each site's result, and the snapshot grows with the mesh (about 400 KB at 1,000 sites).
+    type: str
 notes:
   - Error lines are printed on the controller's standard error, once each; the task's C(msg) says how many.
 seealso:
@@ -127,12 +135,12 @@ EXAMPLES = r"""
   sitemesh.wireguard.wg_mesh:
     group: wireguard
     public_key_store: "{{ playbook_dir }}/public_keys/wireguard"
-    snapshot: "{{ mesh_validation.snapshot }}"
+    snapshot_from: mesh_validation
   register: wireguard_site
 
-- name: Show the peers of each site
+- name: Show the peers of each site (wg_mesh returns them as one JSON text)
   ansible.builtin.debug:
-    msg: "{{ wireguard_site.mesh.peers | map(attribute='name') }}"
+    msg: "{{ wireguard_site.mesh.peers | from_json | map(attribute='name') }}"
 """
 
 RETURN = r"""
@@ -148,9 +156,17 @@ prefix:
   sample: wireguard_
 public_keys:
   description: The public keys known for the mesh (host name to key). Public keys are not secret.
-  returned: always
+  returned: with O(scope=mesh)
   type: dict
   sample: {giant: 6SUT/kt3qV/UlZ9B0+D3LLVAEJsyh/PfhTEbfOZLWBE=}
+public_key:
+  description:
+    - This site's own public key as the key store (or O(public_keys)) holds it, V(null) when it has none.
+    - A site's result does not carry the whole store (Ansible would handle N keys for each of N sites); the
+      O(scope=mesh) result does, once.
+  returned: with O(scope=site)
+  type: str
+  sample: 6SUT/kt3qV/UlZ9B0+D3LLVAEJsyh/PfhTEbfOZLWBE=
 host:
   description: The site the model is for.
   returned: with O(scope=site)
@@ -159,7 +175,12 @@ host:
 mesh:
   description:
     - This site's part of the mesh, as P(sitemesh.wireguard.mesh_host#filter) returns it (addresses, port,
-      peers with AllowedIPs, exit, forwarding, masquerade sources, missing public keys).
+      peers with AllowedIPs, exit, forwarding, masquerade sources, missing public keys), except that C(peers) is
+      that list as one JSON text. Decode it with C(from_json); P(sitemesh.wireguard.mesh_with_psk#filter) and
+      M(sitemesh.wireguard.wg_status) take the text as it is.
+    - One text per site instead of a dictionary per peer keeps the registered result small for Ansible's
+      controller, which copies, cleans and checks every value of every result (at 1,000 sites in a full mesh,
+      a dictionary per peer cost it more than all the rest of the play).
   returned: with O(scope=site)
   type: dict
 from_snapshot:

@@ -21,7 +21,7 @@ the first one as exit, ``ansible_connection: local``) and a public key store of 
 The controller CPU seconds are the rusage (user + system) of ansible-playbook and every process it waited for
 (its forked workers), from ``os.wait4``. Printed per size: both runs' wall and CPU time, CPU per site, and the
 mesh's part per site (the difference), with PASS/MISSED against the target (the mesh under 50 ms of controller
-CPU per site at 1,000 sites). It exits 0 whatever the figures; with --strict, 1 when the target is missed.
+CPU per site at 1,000 sites; every smaller size is held to it too). It exits 0 whatever the figures; with --strict, 1 when the target is missed.
 """
 
 from __future__ import annotations
@@ -87,10 +87,9 @@ def main(argv):
             e_wall, e_cpu = run_playbook(os.path.join(HERE, 'controller_empty.yml'), inventory,
                                          os.path.join(tmpdir, 'empty.log'))
         mesh = (cpu - e_cpu) / size
-        verdict = '-'
-        if size >= TARGET_SIZE:
-            verdict = 'PASS' if mesh < TARGET else 'MISSED'
-            failed = failed or verdict == 'MISSED'
+        # the target is set at 1,000 sites; a smaller mesh costs less per site, so it must meet it too
+        verdict = 'PASS' if mesh < TARGET else 'MISSED'
+        failed = failed or verdict == 'MISSED'
         print('%6d  %10.1f  %9.1f  %10.1f  %9.1f  %13.1f  %14.1f  %s' % (
             size, wall, cpu, e_wall, e_cpu, cpu / size * 1e3, mesh * 1e3, verdict), flush=True)
     print('controller CPU = rusage of ansible-playbook and its workers; "empty": the same tasks doing nothing; '

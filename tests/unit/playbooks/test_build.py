@@ -281,7 +281,7 @@ def test_installed_collection_runs_outside_the_repo(sm, installed, tmp_path):
             {'name': 'Validate and read keys', 'ansible.builtin.include_role': {
                 'name': 'sitemesh.wireguard.wireguard_peer', 'tasks_from': 'validate.yml', 'public': True}},
             {'name': 'Show the peers', 'ansible.builtin.debug': {
-                'msg': "PEERS={{ _wireguard_mesh.peers | map(attribute='name') | join(',') }}"}}]}]))
+                'msg': "PEERS={{ _wireguard_mesh.peers | from_json | map(attribute='name') | join(',') }}"}}]}]))
     cwd = base / 'cwd-run'
     cwd.mkdir(exist_ok=True)
     env = sm.clean_env(ANSIBLE_HOME=base / 'home', ANSIBLE_LOCAL_TEMP=tmp_path / 'tmp',

@@ -49,7 +49,7 @@ def test_status_wiring_uses_the_role_model_and_names(sm):
     with open(os.path.join(sm.REPO, 'playbooks', 'status.yml'), encoding='utf-8') as f:
         play, = yaml.safe_load(f)
     tasks = play['tasks']
-    assert tasks[0]['ansible.builtin.include_role']['tasks_from'] == 'read_keys.yml'
+    assert tasks[0]['ansible.builtin.include_role']['tasks_from'] == 'validate.yml'   # the mesh parsed once
     assert tasks[1]['sitemesh.wireguard.wg_info']['names'].replace(' ', '') == '{{_wireguard_peer_names}}'
     assert tasks[1]['ignore_unreachable'] is True
     assert tasks[2]['ansible.builtin.set_fact']['_wireguard_status_site']['mesh'].replace(' ', '') == \

@@ -21,7 +21,16 @@ import pytest
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._roadwarrior import registry_peers
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_rules import validated_mesh
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import FORMAT, dump, load, with_keys
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import (
+    COLD,
+    FORMAT,
+    HOT,
+    compact,
+    dump,
+    load,
+    site_from,
+    with_keys,
+)
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_config, site_model
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._role_checks import role_checks
 
@@ -173,3 +182,43 @@ def test_a_stored_key_against_the_inventory_key_is_an_error(keys, make_key):
     with pytest.raises(MeshError) as err:
         with_keys(load(text, _key(hosts)), {'moly': 'not a key'})
     assert str(err.value).splitlines()[1].startswith("moly: public_keys['moly'] ")
+
+
+def test_a_site_decodes_its_rarely_read_columns_only_when_read(keys):
+    """The model of one site reads the HOT columns of every site, the COLD ones of itself and its exit only."""
+    hostvars = guide_hostvars(exit_=True)
+    hosts = ['giant', 'moly', 'raspi']
+    mesh = load(_snapshot(hostvars, hosts, keys, 'wireguard_'), _key(hosts))
+    assert all('cold' in mesh.sites[name].__dict__ for name in hosts)
+    assert site_model(mesh, 'raspi') == host_config(hostvars, 'raspi', hosts, keys)
+    decoded = [name for name in hosts if 'cold' not in mesh.sites[name].__dict__]
+    assert decoded == ['moly', 'raspi'], decoded   # raspi itself, and moly: its exit (does it do IPv6?)
+    giant = mesh.sites['giant']
+    assert giant.address == (4, giant.address[1], '172.16.1.1') and 'cold' not in giant.__dict__
+    assert set(COLD) <= set(giant.__dict__) and set(HOT) <= set(giant.__dict__)
+
+
+def test_the_snapshot_takes_more_members_and_refuses_other_columns(keys):
+    """Extensible: a member a later feature adds (e.g. road warriors) does not stop this reader; a row whose
+    columns are not the ones this reader knows is refused (the caller then reads hostvars)."""
+    hostvars = guide_hostvars(exit_=True)
+    hosts = ['giant', 'moly', 'raspi']
+    data = json.loads(_snapshot(hostvars, hosts, keys, 'wireguard_'))
+    data['roadwarrior_pool'] = {'network': '10.99.0.0/24', 'devices': ['phone']}
+    mesh = load(json.dumps(data), _key(hosts))
+    assert mesh is not None and site_model(mesh, 'giant') == host_config(hostvars, 'giant', hosts, keys)
+    assert load(json.dumps(dict(data, cold=data['cold'] + ['roadwarrior'])), _key(hosts)) is None
+    assert load(json.dumps(dict(data, hot=data['hot'][:-1])), _key(hosts)) is None
+
+
+def test_a_site_in_a_run_returns_its_peers_as_one_json_text(keys):
+    """What wg_mesh registers: the model with its peers as one JSON text that decodes to mesh_host's peers."""
+    hostvars = guide_hostvars(exit_=True)
+    hosts = ['giant', 'moly', 'raspi']
+    text = _snapshot(hostvars, hosts, keys, 'wireguard_')
+    for host in hosts:
+        _mesh, model, _keys = site_from(text, _key(hosts), host, lambda mesh: mesh.keys)
+        registered = compact(model)
+        assert isinstance(registered['peers'], str)
+        assert dict(registered, peers=json.loads(registered['peers'])) == host_config(hostvars, host, hosts, keys)
+        assert model['peers'] and isinstance(model['peers'], list)   # the model itself is left as it was

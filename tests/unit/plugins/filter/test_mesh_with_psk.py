@@ -38,3 +38,18 @@ def test_unchanged_without_secret_or_own_key(secret, own):
 def test_peer_without_key_is_an_error():
     with pytest.raises(AnsibleFilterError, match="peer 'b' has no public_key"):
         mesh_with_psk([{'name': 'b'}], 's3cret', _pub())
+
+
+def test_the_json_text_of_wg_mesh_is_taken_as_the_list():
+    """wg_mesh returns a site's peers as one JSON text (compact): the interface task hands that text to the filter."""
+    from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import compact
+    a, b, c = _pub(), _pub(), _pub()
+    peers = [{'name': 'b', 'public_key': b, 'allowed_ips': ['10.0.2.0/24']}, {'name': 'c', 'public_key': c}]
+    text = compact({'name': 'a', 'peers': peers})['peers']
+    assert isinstance(text, str)
+    assert mesh_with_psk(text, 's3cret', a) == mesh_with_psk(peers, 's3cret', a)
+    assert mesh_with_psk(text, '', a) == peers
+    with pytest.raises(AnsibleFilterError, match='peers is not the JSON text of a list of peers'):
+        mesh_with_psk('[{', 's3cret', a)
+    with pytest.raises(AnsibleFilterError, match='peers must be a list'):
+        mesh_with_psk('{"name": "b"}', 's3cret', a)
