@@ -204,7 +204,7 @@ def test_the_validation_carries_the_registry_to_every_site(sm, tmp_path, key_sto
     assert from_snapshot['again-giant']['roadwarrior_peers'] == from_snapshot['first-giant']['roadwarrior_peers']
     # the pools are in the models: announced toward their sites, masqueraded by the exit moly
     assert '10.0.8.0/28' in from_snapshot['first-moly']['mesh']['masquerade_sources']
-    toward_giant = [p for p in from_snapshot['first-raspi']['mesh']['peers'] if p['name'] == 'giant'][0]
+    toward_giant = [p for p in json.loads(from_snapshot['first-raspi']['mesh']['peers']) if p['name'] == 'giant'][0]
     assert '10.0.8.0/28' in toward_giant['allowed_ips']
 
     outside = {'devices': dict(first['devices'], dave={'via': 'giant', 'address': '10.0.9.3',
