@@ -13,6 +13,7 @@ host_packages=(
   python3-venv git make
   wireguard-tools wireguard-go iproute2 nftables iptables iputils-ping tcpdump
   podman runc debootstrap apt-cacher-ng
+  openssh-client   # the converge benchmark's SSH mode (ssh, ssh-keygen, ssh-keyscan)
   shellcheck   # ansible-test sanity skips its shellcheck test (with a warning only) when it is missing
 )
 
