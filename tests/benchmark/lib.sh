@@ -84,6 +84,6 @@ PY
 
 # slowest_tasks LABEL [N]: the N (8) slowest tasks of that run, from profile_tasks (ansible.cfg enables it)
 slowest_tasks() {
-  sed -n '/^===============================================================================$/,$p' "$WORK/$1.log" \
+  sed -n '/^=\{40,\} *$/,$p' "$WORK/$1.log" \
     | grep -E -- ' -+ [0-9.]+s$' | head -n "${2:-8}" | sed 's/^/    /'
 }
