@@ -14,6 +14,7 @@ host_packages=(
   wireguard-tools wireguard-go iproute2 nftables iptables iputils-ping tcpdump
   podman runc debootstrap apt-cacher-ng
   graphviz zbar-tools   # dot renders the mesh drawing (draw.yml); zbarimg decodes the road warrior QR code (tests)
+  openssh-client   # the converge benchmark's SSH mode (ssh, ssh-keygen, ssh-keyscan)
   shellcheck   # ansible-test sanity skips its shellcheck test (with a warning only) when it is missing
 )
 

@@ -9,16 +9,21 @@
 #   3. then every site reaches the new network of the next site (client address to client address)
 # Fails (exit 1) when a run fails, the re-run changes anything, a ping is lost or a new network is unreachable;
 # the times are figures (printed, not asserted, but the 30 s target is printed PASS/MISSED).
-# Usage: flock /tmp/sitemesh-podman.lock tests/benchmark/bench_scale.sh   (run by scripts/test.sh; uses the
-# scenarios' addresses and networks: never at the same time as them, hence the lock)
+# Connection: podman (default) or ssh (OpenSSH with pipelining to the sites' addresses on sitemesh-public, a key
+# pair made for the run; openssh-server installed in the containers through the apt proxy before any timed run).
+# Usage: flock /tmp/sitemesh-podman.lock tests/benchmark/bench_scale.sh [podman|ssh]   (run by scripts/test.sh;
+# uses the scenarios' addresses and networks: never at the same time as them, hence the lock)
 set -euo pipefail
 # shellcheck source=../testbed/lib.sh
 . "$(dirname "$0")/../testbed/lib.sh"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 PREFIX="sitemesh-scale-"
 WORK="$REPO_ROOT/.tmp/bench-scale"
 VENV="$REPO_ROOT/.venv"
 RERUN_TARGET=30
+CONNECTION=${1:-podman}
 # name, public address, tunnel address, client network /24 (its .1 on lo:10), new one for the rolling change
 SITES=(
   "giant 192.168.1.161 172.16.1.1 10.0.1 10.1.1"
@@ -33,6 +38,7 @@ PINGS=("giant raspi" "site04 site09" "spoke11 giant" "raspi spoke12" "spoke11 sp
 PING_PIDS=()
 
 names() { local s; for s in "${SITES[@]}"; do echo "$PREFIX${s%% *}"; done; }
+ssh_address() { field "$1" 2; }
 field() { local name=$1 n=$2 s; for s in "${SITES[@]}"; do [[ ${s%% *} == "$name" ]] && { cut -d' ' -f"$n" <<<"$s"; return; }; done; }
 cleanup() {
   local pid
@@ -49,12 +55,8 @@ write_inventory() {
   local dir=$1 new=$2 s name public tunnel net net2
   mkdir -p "$dir/host_vars"
   ln -sfn "$REPO_ROOT/inventories/example/group_vars" "$dir/group_vars"
-  {
-    echo "wireguard:"
-    echo "  vars: {ansible_connection: containers.podman.podman}"
-    echo "  hosts:"
-    for s in "${SITES[@]}"; do echo "    ${s%% *}: {ansible_host: $PREFIX${s%% *}}"; done
-  } >"$dir/hosts.yml"
+  # shellcheck disable=SC2046
+  write_hosts "$dir/hosts.yml" "$PREFIX" "$CONNECTION" $(for s in "${SITES[@]}"; do echo "${s%% *}"; done)
   for s in "${SITES[@]}"; do
     read -r name public tunnel net net2 <<<"$s"
     {
@@ -74,27 +76,6 @@ write_inventory() {
       fi
     } >"$dir/host_vars/$name.yml"
   done
-}
-
-# converge LABEL INVENTORY [ansible-playbook args...]: site.yml, prints the figures; FIG_CHANGED is set
-converge() {
-  local label=$1 inv=$2 rc=0 log="$WORK/$1.log"; shift 2
-  (cd "$REPO_ROOT" && ANSIBLE_CONFIG="$REPO_ROOT/ansible.cfg" ANSIBLE_NOCOLOR=1 \
-    "$VENV/bin/python" tests/benchmark/rusage.py "$WORK/$label.time" "$log" \
-    "$VENV/bin/ansible-playbook" -i "$inv" site.yml -e "wireguard_public_key_store=$WORK/public_keys" "$@") || rc=$?
-  if ((rc != 0)); then tail -40 "$log" >&2; log "site.yml failed ($label), rc=$rc"; exit 1; fi
-  FIG_CHANGED=$("$VENV/bin/python" - "$label" "$WORK/$label.time" "$log" <<'PY'
-import re, sys
-label, timing, path = sys.argv[1:4]
-wall, cpu = (float(v) for v in open(timing).read().split())
-recap = re.findall(r'^(\S+)\s+: ok=(\d+)\s+changed=(\d+)', open(path).read(), re.M)
-changed = sum(int(c) for _, _, c in recap)
-tasks = sorted(int(o) for _, o, _ in recap)
-print('%-34s %6.1f s wall  %6.1f s controller CPU  changed=%-3d tasks per host %d-%d (%d hosts)' % (
-    label, wall, cpu, changed, tasks[0], tasks[-1], len(tasks)), file=sys.stderr)
-print(changed)
-PY
-  )
 }
 
 # start_pings: one ping every 0.2 s per pair, client address to client address, in the source container's
@@ -124,14 +105,16 @@ stop_pings() {
       "$WORK/ping-$from-$to.txt") || true
     [[ -n $sent ]] || die "no ping summary for $from -> $to: $(cat "$WORK/ping-$from-$to.txt")"
     ((sent > 0)) || die "no ping sent from $from to $to"
-    echo "  ping $from -> $to (client networks) during the change: $sent sent, $received received, $((sent - received)) lost" >&2
+    echo "  ping $from -> $to (client networks) during the change: $sent sent, $received received, $((sent - received)) lost"
     LOST=$((LOST + sent - received))
   done
 }
 
 main() {
   [ -x "$VENV/bin/ansible-playbook" ] || die "$VENV missing: run scripts/setup.sh first"
+  [[ $CONNECTION == podman || $CONNECTION == ssh ]] || die "unknown connection $CONNECTION (podman|ssh)"
   rm -rf "$WORK"; mkdir -p "$WORK"
+  ssh_key
   "$TESTBED_DIR/image.sh" bookworm
   "$TESTBED_DIR/networks.sh" create
   "$TESTBED_DIR/proxy.sh" start
@@ -142,25 +125,30 @@ main() {
   for s in "${SITES[@]}"; do read -r name public _ <<<"$s"; start_site "$name" "$public"; done
   for s in "${SITES[@]}"; do podman exec "$PREFIX${s%% *}" systemctl is-system-running --wait >/dev/null 2>&1 || true; done
   mem1=$(free -m | awk '/^Mem:/ {print $3}')
-  echo "12 containers started: $((mem1 - mem0)) MB more memory in use ($(free -m | awk '/^Mem:/ {print $7}') MB available)" >&2
+  if [[ $CONNECTION == ssh ]]; then
+    local pids=() pid
+    for s in "${SITES[@]}"; do read -r name public _ <<<"$s"; ssh_site "$PREFIX$name" "$public" & pids+=("$!"); done
+    for pid in "${pids[@]}"; do wait "$pid" || die "a site got no sshd"; done
+  fi
+  echo "12 containers started: $((mem1 - mem0)) MB more memory in use ($(free -m | awk '/^Mem:/ {print $7}') MB available)"
   write_inventory "$WORK/inventory" 0
   write_inventory "$WORK/inventory-new" 1
-  echo "site.yml on 12 sites (podman connection, forks 20), apt through the warm proxy cache:" >&2
-  converge "first converge (12 sites)" "$WORK/inventory"
-  converge "unchanged re-run (12 sites)" "$WORK/inventory"
+  echo "site.yml on 12 sites ($CONNECTION connection, forks 20), apt through the warm proxy cache:"
+  site_yml "first converge (12 sites)" "$WORK/inventory"
+  site_yml "unchanged re-run (12 sites)" "$WORK/inventory"
   ((FIG_CHANGED == 0)) || die "the unchanged re-run changed $FIG_CHANGED task(s)"
-  local rerun
-  read -r rerun _ <"$WORK/unchanged re-run (12 sites).time"
-  echo "unchanged re-run target < $RERUN_TARGET s: $("$VENV/bin/python" -c "print('PASS' if $rerun < $RERUN_TARGET else 'MISSED')")" >&2
+  echo "unchanged re-run target < $RERUN_TARGET s: $("$VENV/bin/python" -c "print('PASS' if $FIG_WALL < $RERUN_TARGET else 'MISSED')")"
+  echo "  slowest tasks of the unchanged re-run (a task's time is its slowest site's):"
+  slowest_tasks "unchanged re-run (12 sites)"
 
   start_pings
   sleep 3
-  converge "rolling change, serial 2" "$WORK/inventory-new" -e wireguard_serial=2
+  site_yml "rolling change, serial 2" "$WORK/inventory-new" -e wireguard_serial=2
   sleep 1
   stop_pings
   ((FIG_CHANGED > 0)) || die "the rolling change changed nothing"
   ((LOST == 0)) || die "$LOST ping(s) lost during the rolling change"
-  echo "rolling change: 0 pings lost" >&2
+  echo "rolling change: 0 pings lost"
 
   # every site reaches the new client network of the next one (spokes through the hub)
   local i from to failed=0 n=${#SITES[@]}
@@ -171,8 +159,8 @@ main() {
     fi
   done
   ((failed == 0)) || die "a new client network is unreachable after the rolling change"
-  echo "after the change: each of the 12 sites reaches the next one's new client network (new address to new address)" >&2
-  converge "unchanged re-run after the change" "$WORK/inventory-new"
+  echo "after the change: each of the 12 sites reaches the next one's new client network (new address to new address)"
+  site_yml "unchanged re-run after the change" "$WORK/inventory-new"
   ((FIG_CHANGED == 0)) || die "the re-run after the change changed $FIG_CHANGED task(s)"
 }
 
