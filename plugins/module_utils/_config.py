@@ -289,20 +289,30 @@ def render_peer(peer, fields=PEER_FIELDS):
 WG_INTERFACE_FIELDS = tuple(f for f in INTERFACE_FIELDS if f[1] in ('private_key', 'listen_port', 'fwmark'))
 
 
-def render_wg(config, fwmark=None):
-    """What ``wg syncconf`` reads for ``config`` (as ``wg-quick strip`` would give it).
-
-    ``fwmark`` is used when the config has none: wg-quick sets the mark of a default route at runtime,
-    and ``wg syncconf`` resets what its input does not set.
-    """
+def wg_model(config, fwmark=None):
+    """The part of ``config`` that ``wg`` itself reads (no Address, DNS, MTU, Table, hooks), with
+    ``fwmark`` when the config has none: wg-quick sets the mark of a default route at runtime, and
+    ``wg syncconf`` / ``setconf`` reset what their input does not set."""
     config = normalize(config)
-    interface = dict(config['interface'])
+    keep = set(f[1] for f in WG_INTERFACE_FIELDS)
+    interface = dict((k, v) for k, v in config['interface'].items() if k in keep)
     if fwmark and not interface['fwmark']:
         interface['fwmark'] = str(fwmark)
-    lines = ['[Interface]'] + render_fields(WG_INTERFACE_FIELDS, interface)
+    return normalize({'interface': interface, 'peers': config['peers']})
+
+
+def render_wg(config, fwmark=None, module_name=None):
+    """What ``wg syncconf`` reads for ``config`` (as ``wg-quick strip`` would give it).
+
+    With ``module_name``: the file ``wg setconf`` reads at boot (wg_interface ``backend=ifupdown``),
+    with the managed header and each peer's name above it; it parses back to ``wg_model``.
+    """
+    config = wg_model(config, fwmark)
+    lines = [MANAGED_HEADER % module_name] if module_name else []
+    lines += ['[Interface]'] + render_fields(WG_INTERFACE_FIELDS, config['interface'])
     for peer in config['peers']:
         lines.append('')
-        lines.extend(render_peer(dict(peer, name=None)))
+        lines.extend(render_peer(peer if module_name else dict(peer, name=None)))
     return '\n'.join(lines) + '\n'
 
 
