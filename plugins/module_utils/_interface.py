@@ -346,5 +346,7 @@ def _run_interface(module):
         prepared = live_diff(actions, name)
         if prepared:
             diff['prepared'] = prepared
-        result['diff'] = [diff] + [_text_diff(p, old, new) for p, old, new in files if old != new]
+        diffs = [diff] + [_text_diff(p, old, new) for p, old, new in files if old != new]
+        # one dict as before when only the config changes; a list with the ifupdown files
+        result['diff'] = diffs[0] if len(diffs) == 1 else diffs
     module.exit_json(**result)

@@ -167,3 +167,11 @@ def test_timers_intervals_and_metrics_textfile(mesh):
         "raspi: wireguard_metrics_textfile 'wireguard.prom' is not an absolute file path (a node_exporter "
         "textfile, e.g. /var/lib/prometheus/node-exporter/wireguard.prom)"]
     assert len(check(mesh, wireguard_metrics_textfile='/var/lib/prometheus/')) == 1
+
+
+def test_dns_is_refused_with_the_ifupdown_backend(mesh):
+    assert check(mesh, wireguard_backend='ifupdown', wireguard_dns=[]) == []
+    assert check(mesh, wireguard_backend='wg-quick', wireguard_dns=['9.9.9.9']) == []
+    assert check(mesh, wireguard_backend='ifupdown', wireguard_dns=['9.9.9.9']) == [
+        'raspi: wireguard_dns is not supported with wireguard_backend ifupdown (wg-quick sets it through '
+        'resolvconf): leave it empty or use wg-quick']

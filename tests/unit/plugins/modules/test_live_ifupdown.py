@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -86,7 +87,7 @@ def test_ifupdown_up_live_change_boot_and_switch(ifns):
     check = ns.run('wg_interface', args, check=True, diff=True)
     assert check.rc == 0 and check['changed'] is True, check.result
     assert not ns.stanza.exists() and not ns.conf.exists()
-    assert any('wg setconf $IFACE' in d['after'] for d in check['diff'])
+    assert isinstance(check['diff'], list) and any('wg setconf $IFACE' in d['after'] for d in check['diff'])
     assert_no_secrets(check, ifns['private'])
 
     res = ns.run('wg_interface', args, diff=True)
@@ -155,3 +156,49 @@ def test_ifupdown_up_live_change_boot_and_switch(ifns):
     assert ns.stanza.exists() and 'Address' not in ns.conf.read_text()
     assert state(ns)['key'] == ifns['private']
     assert ns.run('wg_interface', args2)['changed'] is False
+
+
+def _shim(directory, name, body):
+    path = directory / name
+    path.write_text('#!/bin/sh\n' + body)
+    path.chmod(0o755)
+
+
+def test_watchdog_brings_back_an_ifupdown_link_whose_daemon_died(ifns, tmp_path):
+    """The role's watchdog with wireguard_backend=ifupdown, for real: wireguard-go killed, the policy rules
+    and nft table it left removed, the link brought back by ``ifup --force`` (in a unit of its own: played by a
+    ``systemd-run`` that runs the command, ``ifup``/``ifquery`` pointed at the temp interfaces file)."""
+    from test_live_netns import _render_role_template, nft_tables
+    ns, args = ifns['ns'], dict(ifns['args'], enabled=True)
+    name = ns.ifname
+    assert ns.run('wg_interface', args)['changed'] is True
+    peers_before = sorted(ns.dump()[1])
+    script = tmp_path / 'watchdog.sh'
+    script.write_text(_render_role_template('watchdog.sh.j2', {'wireguard_interface': name,
+                                                               'wireguard_backend': 'ifupdown'}))
+    shim = tmp_path / 'shim'
+    shim.mkdir()
+    for tool in ('ifup', 'ifquery'):
+        _shim(shim, tool, 'exec %s -i %s "$@"\n' % (shutil.which(tool), ns.interfaces))
+    _shim(shim, 'systemctl', 'exit 0\n')
+    _shim(shim, 'systemd-run', 'while [ "${1#-}" != "$1" ]; do case "$1" in -p) shift 2 ;; *) shift ;; esac; done\n'
+                               'exec "$@"\n')
+    path = '%s:%s' % (shim, os.environ.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin'))
+    assert ns.sh('sh', str(script), env={'PATH': path}) == ''       # the link is there: nothing to do
+
+    subprocess.run(['pkill', '-x', '-f', 'wireguard-go %s' % name], check=True)
+    for dummy in range(50):
+        if subprocess.run(['ip', '-n', ns.ns, 'link', 'show', 'dev', name], capture_output=True,
+                          check=False).returncode:
+            break
+        time.sleep(0.1)
+    assert 'lookup 51820' in ns.sh('ip', '-4', 'rule', 'show')  # left by the dead link
+
+    out = ns.sh('sh', str(script), env={'PATH': path})
+    assert 'link %s vanished while ifupdown has it configured' % name in out, out
+    assert '%s is back (ifup --force %s)' % (name, name) in out, out
+    rules = ns.sh('ip', '-4', 'rule', 'show')
+    assert rules.count('lookup 51820') == 1 and rules.count('suppress_prefixlength 0') == 1, rules
+    assert nft_tables(ns) == ['table ip wg-quick-%s' % name]
+    assert sorted(ns.dump()[1]) == peers_before
+    assert ns.run('wg_interface', args)['changed'] is False
