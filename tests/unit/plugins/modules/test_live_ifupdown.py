@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import time
 
 import pytest
 
-from test_live_netns import COUNTER, SKIP, Netns, assert_no_secrets, copy, write_key
+from test_live_netns import COUNTER, SKIP, Netns, assert_no_secrets, copy, kill_wireguard_go, write_key
 
 IFUP = shutil.which('ifup')
 pytestmark = pytest.mark.skipif(SKIP is not None or not IFUP,
@@ -186,12 +184,7 @@ def test_watchdog_brings_back_an_ifupdown_link_whose_daemon_died(ifns, tmp_path)
     path = '%s:%s' % (shim, os.environ.get('PATH', '/usr/sbin:/usr/bin:/sbin:/bin'))
     assert ns.sh('sh', str(script), env={'PATH': path}) == ''       # the link is there: nothing to do
 
-    subprocess.run(['pkill', '-x', '-f', 'wireguard-go %s' % name], check=True)
-    for dummy in range(50):
-        if subprocess.run(['ip', '-n', ns.ns, 'link', 'show', 'dev', name], capture_output=True,
-                          check=False).returncode:
-            break
-        time.sleep(0.1)
+    kill_wireguard_go(ns)
     assert 'lookup 51820' in ns.sh('ip', '-4', 'rule', 'show')  # left by the dead link
 
     out = ns.sh('sh', str(script), env={'PATH': path})
