@@ -12,6 +12,7 @@ root=$(pwd)
 host_packages=(
   python3-venv git make
   wireguard-tools wireguard-go iproute2 nftables iptables iputils-ping tcpdump
+  ifupdown     # the ifupdown backend's live tests run the real ifup/ifdown (-i a temp interfaces file)
   podman runc debootstrap apt-cacher-ng
   shellcheck   # ansible-test sanity skips its shellcheck test (with a warning only) when it is missing
 )
