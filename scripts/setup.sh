@@ -12,6 +12,7 @@ root=$(pwd)
 host_packages=(
   python3-venv git make
   wireguard-tools wireguard-go iproute2 nftables iptables iputils-ping tcpdump
+  ifupdown     # the ifupdown backend's live tests run the real ifup/ifdown (-i a temp interfaces file)
   podman runc debootstrap apt-cacher-ng
   graphviz zbar-tools   # dot renders the mesh drawing (draw.yml); zbarimg decodes the road warrior QR code (tests)
   openssh-client   # the converge benchmark's SSH mode (ssh, ssh-keygen, ssh-keyscan)

@@ -20,7 +20,7 @@ Action = namedtuple('Action', ['changes', 'argv', 'stdin'])
 
 RESULT_LISTS = ('peers_added', 'peers_removed', 'peers_updated', 'addresses_added',
                 'addresses_removed', 'routes_added', 'routes_removed')
-LABELS = (('started', 'started (wg-quick up)'), ('interface_updated', 'interface keys, port or fwmark'),
+LABELS = (('backend_changed', 'backend'), ('started', 'started'), ('interface_updated', 'interface keys, port or fwmark'),
           ('mtu', 'mtu'), ('peers_added', '+ peer'), ('peers_removed', '- peer'), ('peers_updated', '~ peer'),
           ('addresses_added', '+ address'), ('addresses_removed', '- address'),
           ('routes_added', '+ route'), ('routes_removed', '- route'), ('rules_changed', '*'))
@@ -34,7 +34,7 @@ def action(key, items, argv, stdin=None):
 
 
 # what a module returns of the changes ('mtu' is only described)
-REPORTED = RESULT_LISTS + ('started', 'interface_updated', 'rules_changed')
+REPORTED = RESULT_LISTS + ('started', 'interface_updated', 'rules_changed', 'backend_changed')
 
 
 def empty_result():

@@ -285,6 +285,37 @@ def render_peer(peer, fields=PEER_FIELDS):
     return lines
 
 
+# the keys ``wg`` itself reads (what ``wg-quick strip`` keeps): no Address, DNS, MTU, Table, hooks
+WG_INTERFACE_FIELDS = tuple(f for f in INTERFACE_FIELDS if f[1] in ('private_key', 'listen_port', 'fwmark'))
+
+
+def wg_model(config, fwmark=None):
+    """The part of ``config`` that ``wg`` itself reads (no Address, DNS, MTU, Table, hooks), with
+    ``fwmark`` when the config has none: wg-quick sets the mark of a default route at runtime, and
+    ``wg setconf`` resets what its input does not set."""
+    config = normalize(config)
+    keep = set(f[1] for f in WG_INTERFACE_FIELDS)
+    interface = dict((k, v) for k, v in config['interface'].items() if k in keep)
+    if fwmark and not interface['fwmark']:
+        interface['fwmark'] = str(fwmark)
+    return normalize({'interface': interface, 'peers': config['peers']})
+
+
+def render_wg(config, fwmark=None, module_name=None):
+    """What ``wg setconf`` reads for ``config`` (as ``wg-quick strip`` would give it).
+
+    With ``module_name``: the file ``wg setconf`` reads at boot (wg_interface ``backend=ifupdown``),
+    with the managed header and each peer's name above it; it parses back to ``wg_model``.
+    """
+    config = wg_model(config, fwmark)
+    lines = [MANAGED_HEADER % module_name] if module_name else []
+    lines += ['[Interface]'] + render_fields(WG_INTERFACE_FIELDS, config['interface'])
+    for peer in config['peers']:
+        lines.append('')
+        lines.extend(render_peer(peer if module_name else dict(peer, name=None)))
+    return '\n'.join(lines) + '\n'
+
+
 def peer_index(config, public_key):
     for index, peer in enumerate(config['peers']):
         if peer['public_key'] == public_key:

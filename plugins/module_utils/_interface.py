@@ -10,14 +10,23 @@ running interface made to match without taking it down - read, plan, execute, re
 
 from __future__ import annotations
 
+import os
+
+from ansible_collections.sitemesh.wireguard.plugins.module_utils import _ifupdown
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._actions import (
     Action,
+    action,
     describe,
     empty_result,
     live_diff,
     summarize,
 )
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import ConfigError, normalize
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import (
+    ConfigError,
+    normalize,
+    render_wg,
+    wg_model,
+)
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._config_file import (
     config_diff,
     install_config,
@@ -29,7 +38,9 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import (
     config_path,
     interface_lock,
     key_path,
+    read_text,
     remove_file,
+    write_secure,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall import (
     firewall_actions,
@@ -38,8 +49,9 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._firewall impor
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import public_key_of, read_private_key
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import (
-    parse_routes,
     read_interface,
+    read_link,
+    read_routing,
     read_wg,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_addresses import plan_addresses, plan_mtu
@@ -56,11 +68,14 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_routing i
     wanted_routes,
 )
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._ports import port_holders
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import read
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._runner import run
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._service import (
     bring_down,
+    ifupdown_argv,
     systemd_enable,
+    unit,
     up_argv,
+    wg_quick_active,
 )
 
 PEER_OPTIONS = ('name', 'public_key', 'allowed_ips', 'endpoint', 'persistent_keepalive', 'preshared_key')
@@ -108,11 +123,7 @@ def plan_leftovers(module, name, model):
     interface = model['interface']
     if interface['table'] == 'off':
         return []
-    routes = []
-    rules = {}
-    for family in (4, 6):
-        routes.extend(parse_routes(read(module, ['ip', '-%d' % family, 'route', 'show', 'table', 'all']), family))
-        rules[family] = read(module, ['ip', '-%d' % family, 'rule', 'show'])
+    routes, rules = read_routing(module)
     # the table wg-quick up will take again: its routes went with the link
     mark = policy_table(name, interface['fwmark'], None, routes)
     actions = plan_rules(set(), None, str(mark), interface['table'], rules)
@@ -163,17 +174,23 @@ def reconcile(module, name, model, live, what):
     return actions
 
 
-def apply_interface(module, name, path, model):
-    """Make the running NAME match ``model`` (installed at ``path``); verify. Returns the actions."""
-    live = read_interface(module, name)
-    if live['link'] is not None:
-        return reconcile(module, name, model, live, 'The running interface %s' % name)
-    actions = plan_leftovers(module, name, model) + plan_start(model, up_argv(module, name, path))
-    execute(module, actions)
+def apply_interface(module, name, model, start_argv, switch=None):
+    """Make the running NAME match ``model``; verify. Returns the actions.
+
+    ``start_argv`` brings NAME up while its link is missing (``wg-quick up`` or ``ifup``); ``switch``
+    (actions) first takes it down from the other backend: the link is then started anew."""
+    switch = switch or []
+    if not switch:
+        live = read_interface(module, name)
+        if live['link'] is not None:
+            return reconcile(module, name, model, live, 'The running interface %s' % name)
+    execute(module, switch)
+    actions = switch + plan_leftovers(module, name, model) + plan_start(model, start_argv)
+    execute(module, actions[len(switch):])
     if not module.check_mode:
         live = read_interface(module, name)
         if live['link'] is None:
-            module.fail_json(msg='%s was started (%s) but its link does not exist' % (name, ' '.join(actions[-1].argv)))
+            module.fail_json(msg='%s was started (%s) but its link does not exist' % (name, ' '.join(start_argv)))
         verify(module, 'The running interface %s' % name, plan_live(module, name, model, live))
     return actions
 
@@ -193,8 +210,16 @@ def restore_live(module, name, model):
 
 def run_absent(module, name, path, before, result):
     params = module.params
+    stanza = _ifupdown_paths(params, name)[0]
+    stanza_text = read_text(stanza)
+    if _ifupdown.is_ours(stanza_text):
+        result['changed'] = True
+        if params['apply'] and read_link(module, name) is not None and not module.check_mode:
+            run(module, ifupdown_argv('down', name, _ifupdown_paths(params, name)[1]))
+        if not module.check_mode:
+            remove_file(module, stanza)
     if params['apply']:
-        result['changed'] = bring_down(module, name, path)
+        result['changed'] = bring_down(module, name, path) or result['changed']
     if params['enabled'] is not None or params['apply']:
         result['changed'] = systemd_enable(module, name, False) or result['changed']
     if before is not None:
@@ -212,6 +237,55 @@ def run_interface(module):
         _run_interface(module)
 
 
+def _ifupdown_paths(params, name):
+    """(the stanza file of NAME, the interfaces(5) file that must source its directory)."""
+    return params['ifupdown_path'] or _ifupdown.stanza_path(name), params['interfaces_path'] or _ifupdown.INTERFACES
+
+
+def policy_mark(module, name, model, live):
+    """The fwmark/table of NAME's default route, as the live plan will choose it (None without one)."""
+    interface = model['interface']
+    if not needs_default(interface['table'], allowed_ips(model)):
+        return None
+    if live['link'] is not None:
+        return policy_table(name, interface['fwmark'], (live['wg'] or {}).get('fwmark'), live['routes'])
+    return policy_table(name, interface['fwmark'], None, read_routing(module)[0])
+
+
+def _text_diff(path, before, after):
+    return {'before_header': path, 'after_header': path, 'before': before or '', 'after': after or ''}
+
+
+def _write_text(module, path, before, after):
+    """Write or remove a plain (not secret) file when its text differs; returns changed."""
+    if before == after:
+        return False
+    if not module.check_mode:
+        if after is None:
+            remove_file(module, path)
+        else:
+            write_secure(module, path, after, mode=0o644, dir_mode=0o755)
+    return True
+
+
+def ifupdown_files(module, name, model, live, enabled):
+    """The wanted (stanza, interfaces file) of the ifupdown backend as (path, before, after) triples, and
+    the policy mark the setconf file carries."""
+    params = module.params
+    if model['interface']['dns']:
+        module.fail_json(msg='dns is not supported with backend=ifupdown (wg-quick sets it through resolvconf); '
+                             'leave it empty or use backend=wg-quick')
+    stanza, interfaces = _ifupdown_paths(params, name)
+    path = params['config_path'] or config_path(name)
+    mark = policy_mark(module, name, model, live)
+    up, down = _ifupdown.boot_commands(name, model, mark, allowed_ips(model))
+    stanza_text = _ifupdown.render_stanza(name, os.path.abspath(path), model, up, down, enabled is not False)
+    current = read_text(interfaces)
+    wanted = current if _ifupdown.sources(current, os.path.dirname(stanza)) \
+        else _ifupdown.with_source(current, os.path.dirname(stanza))
+    return [(stanza, read_text(stanza), stanza_text), (interfaces, current, wanted)], mark
+
+
 def _run_interface(module):
     params = module.params
     name = params['name']
@@ -225,21 +299,59 @@ def _run_interface(module):
     result['public_key'] = public_key_of(module, private_key) if private_key else None
     if params['apply']:
         check_listen_port(module, name, after['interface']['listen_port'])
-    result['changed'], backup_file = install_config(module, path, before, after, 'wg_interface', params['backup'])
+    ifupdown = params['backend'] == 'ifupdown'
+    stanza, interfaces = _ifupdown_paths(params, name)
+    if ifupdown:
+        if params['apply'] and not module.get_bin_path('ifup') and not module.check_mode:
+            module.fail_json(msg='backend=ifupdown needs ifup (Debian package ifupdown), which is not installed')
+        live = read_interface(module, name)
+        files, mark = ifupdown_files(module, name, after, live, params['enabled'])
+        file_model, file_text = wg_model(after, mark), render_wg(after, mark, 'wg_interface')
+        start = ifupdown_argv('up', name, interfaces)
+        switch = [action('backend_changed', 'wg-quick -> ifupdown', ['systemctl', 'stop', unit(name)])] \
+            if params['apply'] and wg_quick_active(module, name, path) else []
+    else:
+        stanza_text = read_text(stanza)
+        files = [(stanza, stanza_text, None)] if _ifupdown.is_ours(stanza_text) else []
+        file_model, file_text = after, None
+        start = up_argv(module, name, path)
+        switch = [action('backend_changed', 'ifupdown -> wg-quick', ifupdown_argv('down', name, interfaces))] \
+            if files and params['apply'] and read_link(module, name) is not None else []
+    result['changed'], backup_file = install_config(module, path, before, file_model, 'wg_interface',
+                                                    params['backup'], text=file_text)
     if backup_file:
         result['backup_file'] = backup_file
+    if ifupdown:
+        for file_path, old, new in files:
+            result['changed'] = _write_text(module, file_path, old, new) or result['changed']
     # a failure half-way through the live changes puts back the previous file and the running state
-    # it describes (when it parsed: nothing else is known to have worked)
-    undo = (lambda: restore_live(module, name, before)) if params['apply'] and isinstance(before, dict) else None
+    # it describes (when it parsed: nothing else is known to have worked; wg-quick only: an ifupdown
+    # setconf file does not describe the addresses and routes)
+    undo = (lambda: restore_live(module, name, before)) \
+        if params['apply'] and isinstance(before, dict) and not ifupdown and not files else None
     with previous_file_on_failure(module, path, text, result['changed'], undo):
-        actions = apply_interface(module, name, path, after) if params['apply'] else []
+        if switch and not ifupdown:
+            # ifdown needs the stanza: it goes after the link
+            execute(module, switch)
+            switch = [Action(switch[0].changes, None, None)]
+        if not ifupdown:
+            for file_path, old, new in files:
+                result['changed'] = _write_text(module, file_path, old, new) or result['changed']
+        actions = apply_interface(module, name, after, start, switch) if params['apply'] else []
     summarize(actions, result)
     result['changed'] = result['changed'] or bool(actions)
+    result['backend'] = params['backend']
     if params['enabled'] is not None:
-        result['changed'] = systemd_enable(module, name, params['enabled']) or result['changed']
+        # the other backend's unit never starts NAME at boot: one owner
+        result['changed'] = systemd_enable(module, name, params['enabled'] and not ifupdown) or result['changed']
+        if ifupdown and params['enabled']:
+            result['changed'] = systemd_enable(module, name, True, 'networking.service') or result['changed']
     if module._diff:
-        result['diff'] = config_diff(path, before, after, 'wg_interface')
+        diff = config_diff(path, before, file_model, 'wg_interface')
         prepared = live_diff(actions, name)
         if prepared:
-            result['diff']['prepared'] = prepared
+            diff['prepared'] = prepared
+        diffs = [diff] + [_text_diff(p, old, new) for p, old, new in files if old != new]
+        # one dict as before when only the config changes; a list with the ifupdown files
+        result['diff'] = diffs[0] if len(diffs) == 1 else diffs
     module.exit_json(**result)

@@ -133,6 +133,16 @@ def read_addresses(module, dev):
     return parse_addresses(read(module, ['ip', '-o', 'addr', 'show', 'dev', dev]))
 
 
+def read_routing(module):
+    """(every route of both families as ``parse_routes`` gives them, {4|6: ``ip rule show``})."""
+    routes = []
+    rules = {}
+    for family in (4, 6):
+        routes.extend(parse_routes(read(module, ['ip', '-%d' % family, 'route', 'show', 'table', 'all']), family))
+        rules[family] = read(module, ['ip', '-%d' % family, 'rule', 'show'])
+    return routes, rules
+
+
 def read_interface(module, name):
     """Everything the plans of an interface need, read once: {link, wg, addresses, routes, rules,
     src_valid_mark, uapi (the control socket of a userspace NAME, else None)}; link (and the rest) None
@@ -140,11 +150,7 @@ def read_interface(module, name):
     link = read_link(module, name)
     if link is None:
         return {'link': None}
-    routes = []
-    rules = {}
-    for family in (4, 6):
-        routes.extend(parse_routes(read(module, ['ip', '-%d' % family, 'route', 'show', 'table', 'all']), family))
-        rules[family] = read(module, ['ip', '-%d' % family, 'rule', 'show'])
+    routes, rules = read_routing(module)
     return {
         'link': link,
         'wg': read_wg(module, name),

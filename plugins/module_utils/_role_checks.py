@@ -35,6 +35,7 @@ PEER_KEYS = ('name', 'public_key', 'allowed_ips', 'endpoint', 'persistent_keepal
 EXTRA_PEERS = 'wireguard_extra_peers'
 ALIASES = 'wireguard_loopback_aliases'
 DNS = 'wireguard_dns'
+BACKEND = 'wireguard_backend'
 EXTRA_SOURCES = 'wireguard_exit_extra_sources'
 INTERVALS = ('wireguard_watchdog_interval', 'wireguard_metrics_interval', 'wireguard_reresolve_interval')
 TEXTFILE = 'wireguard_metrics_textfile'
@@ -51,6 +52,9 @@ def role_checks(host, values, mesh=None):
         for index, item in enumerate(values[DNS]):
             if endpoint(host, '', str(item), [], '') is None:
                 errors.append('%s: %s[%d] %r is neither an IP address nor a search domain' % (host, DNS, index, item))
+    if values.get(BACKEND) == 'ifupdown' and is_list(values.get(DNS)) and values[DNS]:
+        errors.append('%s: %s is not supported with %s ifupdown (wg-quick sets it through resolvconf): '
+                      'leave it empty or use wg-quick' % (host, DNS, BACKEND))
     if is_list(values.get(EXTRA_SOURCES)):
         for index, item in enumerate(values[EXTRA_SOURCES]):
             network('%s: %s[%d]' % (host, EXTRA_SOURCES, index), item, errors)

@@ -56,16 +56,29 @@ def bring_down(module, name, config_path):
     return True
 
 
-def systemd_enable(module, name, enabled):
-    """Enable or disable wg-quick@NAME; returns changed. Needs systemctl (skipped without it)."""
+def systemd_enable(module, name, enabled, unit_name=None):
+    """Enable or disable wg-quick@NAME (or ``unit_name``); returns changed. Needs systemctl (skipped without it)."""
+    unit_name = unit_name or unit(name)
     if not module.get_bin_path('systemctl'):
         if enabled:
-            module.warn('systemctl not found: %s was not enabled' % unit(name))
+            module.warn('systemctl not found: %s was not enabled' % unit_name)
         return False
     # a disabled unit makes is-enabled fail: read() gives '' then
-    is_enabled = read(module, ['systemctl', 'is-enabled', unit(name)]).strip() in ('enabled', 'enabled-runtime')
+    is_enabled = read(module, ['systemctl', 'is-enabled', unit_name]).strip() in ('enabled', 'enabled-runtime')
     if is_enabled == enabled:
         return False
     if not module.check_mode:
-        run(module, ['systemctl', 'enable' if enabled else 'disable', unit(name)])
+        run(module, ['systemctl', 'enable' if enabled else 'disable', unit_name])
     return True
+
+
+def ifupdown_argv(verb, name, interfaces):
+    """``ifup`` / ``ifdown`` of NAME from ``interfaces``, forced: ifupdown's state may say it is up when
+    its link vanished (ifup would then do nothing), or not know a link another way made."""
+    return ['if%s' % verb, '-i', interfaces, '--force', name]
+
+
+def wg_quick_active(module, name, config_path):
+    """True when wg-quick@NAME is active under systemd (the wg-quick backend owns the running NAME)."""
+    return uses_systemd(module, name, config_path) and \
+        read(module, ['systemctl', 'is-active', unit(name)]).strip() == 'active'

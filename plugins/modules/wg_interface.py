@@ -51,6 +51,18 @@ description:
     tables C(raw) and C(mangle) (rules with the comment wg-quick gives them) when C(nft) is not installed;
     skipped with a warning when neither is. The rules follow the interface's addresses, and are removed, as
     C(wg-quick down) does, when the default route goes away; C(wg-quick down) removes the ones this module made.
+  - With O(backend=ifupdown) the guide's other way up is used instead of C(wg-quick) - O(config_path) is written in
+    the format C(wg setconf) reads (C(PrivateKey), C(ListenPort), C(FwMark) and the peers, no wg-quick key; the
+    fwmark of a default route is in it), and O(ifupdown_path) holds an C(auto <name>) / C(iface <name> inet manual)
+    stanza whose C(pre-up) lines make the link (C(ip link add type wireguard), else C(wireguard-go) where the kernel
+    has no WireGuard, as wg-quick falls back to it) and run C(wg setconf), and whose C(post-up) / C(post-down) lines
+    are the module's own live plan of a bare link (addresses, routes, the default route's policy rules, sysctl and
+    nftables table), so boot and a run make the same state. O(interfaces_path) gets a C(source <dir>/*) line when it
+    reads no file of that directory. Boot brings it up through C(networking.service) (C(ifup -a)); C(wg-quick@<name>)
+    is disabled. A missing link is started with C(ifup --force); a running one is changed live exactly as with
+    wg-quick, never with C(ifdown)/C(ifup).
+  - Switching O(backend) on a running interface takes it down the old way (C(systemctl stop wg-quick@<name>), or
+    C(ifdown --force <name>) before the stanza is removed) and starts it the new way; its key is kept (O(private_key_file)).
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
 attributes:
@@ -168,6 +180,26 @@ options:
         warning when C(systemctl) is not installed.
     type: bool
     default: true
+  backend:
+    description:
+      - V(wg-quick) - the interface is a C(wg-quick) config started by C(wg-quick@<name>).
+      - V(ifupdown) - the guide's C(/etc/network/interfaces) way, see the description. O(dns) is refused with it.
+      - With O(backend=ifupdown), O(enabled) writes C(auto <name>) and enables C(networking.service);
+        C(wg-quick@<name>) is always disabled.
+    type: str
+    choices: [wg-quick, ifupdown]
+    default: wg-quick
+  ifupdown_path:
+    description:
+      - The ifupdown stanza of the interface (O(backend=ifupdown)); with O(backend=wg-quick) a stanza this module
+        wrote there is taken down (C(ifdown)) and removed.
+      - Defaults to C(/etc/network/interfaces.d/<name>).
+    type: path
+  interfaces_path:
+    description:
+      - The interfaces(5) file C(ifup) reads (C(ifup -i)); it must read the directory of O(ifupdown_path).
+      - Defaults to C(/etc/network/interfaces).
+    type: path
 notes:
   - The private key is never returned; it is added to the values Ansible hides from its output.
   - Live changes of a running interface - peers and keys (C(wg set), the control socket), addresses, MTU, routes, policy
@@ -202,6 +234,18 @@ EXAMPLES = r"""
     addresses: [10.99.0.1/24]
     apply: false
     enabled: false
+
+- name: The guide's /etc/network/interfaces way (wg setconf file + ifupdown stanza), applied live
+  sitemesh.wireguard.wg_interface:
+    name: wg0
+    backend: ifupdown
+    addresses: [172.16.1.2/24]
+    listen_port: 5555
+    peers:
+      - name: raspi
+        public_key: "{{ hostvars['raspi'].wg_public_key }}"
+        endpoint: 192.168.1.200:5555
+        allowed_ips: [172.16.1.3/32, 77.66.55.0/24]
 
 - name: Remove the interface
   sitemesh.wireguard.wg_interface:
@@ -285,6 +329,17 @@ started:
   description: The interface was not running and was started (its link exists and matches the config).
   returned: when it is started
   type: bool
+backend:
+  description: The backend the interface has now.
+  returned: with O(state=present)
+  type: str
+  sample: ifupdown
+backend_changed:
+  description: The switch of backend made on the running interface (taken down the old way, started the new way).
+  returned: when the running interface changed backend
+  type: list
+  elements: str
+  sample: [wg-quick -> ifupdown]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -314,6 +369,9 @@ def argument_spec():
         backup=dict(type='bool', default=False),
         apply=dict(type='bool', default=True),
         enabled=dict(type='bool', default=True),
+        backend=dict(type='str', default='wg-quick', choices=['wg-quick', 'ifupdown']),
+        ifupdown_path=dict(type='path'),
+        interfaces_path=dict(type='path'),
         **config_file_options()
     )
 

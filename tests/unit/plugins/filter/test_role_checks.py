@@ -170,3 +170,11 @@ def test_timers_intervals_and_metrics_textfile(mesh):
     assert check(mesh, wireguard_reresolve_interval=60) == []
     assert check(mesh, wireguard_reresolve_interval=0) == [
         "raspi: wireguard_reresolve_interval 0 is not a number of seconds from 1 to 86400"]
+
+
+def test_dns_is_refused_with_the_ifupdown_backend(mesh):
+    assert check(mesh, wireguard_backend='ifupdown', wireguard_dns=[]) == []
+    assert check(mesh, wireguard_backend='wg-quick', wireguard_dns=['9.9.9.9']) == []
+    assert check(mesh, wireguard_backend='ifupdown', wireguard_dns=['9.9.9.9']) == [
+        'raspi: wireguard_dns is not supported with wireguard_backend ifupdown (wg-quick sets it through '
+        'resolvconf): leave it empty or use wg-quick']

@@ -104,6 +104,16 @@ def netns(tmp_path):
         ns.cleanup()
 
 
+def kill_wireguard_go(ns):
+    """Kill the userspace daemon of the namespace's interface and wait (5 s at most) until its link is gone."""
+    subprocess.run(['pkill', '-x', '-f', 'wireguard-go %s' % ns.ifname], check=True)
+    for dummy in range(50):
+        if subprocess.run(['ip', '-n', ns.ns, 'link', 'show', 'dev', ns.ifname], capture_output=True,
+                          check=False).returncode:
+            break
+        time.sleep(0.1)
+
+
 def write_key(ns, private):
     """The interface's private key file in the namespace's wireguard dir (0600), as wg_keypair leaves it."""
     keyfile = ns.dir / ('%s.key' % ns.ifname)
@@ -817,12 +827,7 @@ def test_watchdog_script_brings_a_killed_wireguard_go_back_without_duplicates(li
     quiet = ns.sh('sh', str(script), env={'PATH': path})
     assert quiet == '', quiet                                   # the link is there: nothing to do
 
-    subprocess.run(['pkill', '-x', '-f', 'wireguard-go %s' % name], check=True)
-    for dummy in range(50):
-        if subprocess.run(['ip', '-n', ns.ns, 'link', 'show', 'dev', name], capture_output=True,
-                          check=False).returncode:
-            break
-        time.sleep(0.1)
+    kill_wireguard_go(ns)
     rules = ns.sh('ip', '-4', 'rule', 'show')
     assert 'lookup 51820' in rules and nft_tables(ns) == ['table ip %s' % table], rules   # what the daemon left
 
