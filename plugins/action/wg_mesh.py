@@ -19,7 +19,6 @@ import glob
 import os
 from collections.abc import Mapping
 
-from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
@@ -38,6 +37,7 @@ from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs imp
     ROLES,
     role_options,
 )
+from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import validated_args
 
 display = Display()
 
@@ -107,10 +107,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
-        checked = _ARGS.validate(self._task.args)
-        if checked.error_messages:
-            raise AnsibleError('wg_mesh: %s' % '; '.join(checked.error_messages))
-        args = checked.validated_parameters
+        args = validated_args(_ARGS, self._task.args, 'wg_mesh')
         hosts = task_vars.get('groups', {}).get(args['group'])
         if hosts is None:
             return dict(result, failed=True, msg="wg_mesh: the inventory has no group '%s' (group)" % args['group'])

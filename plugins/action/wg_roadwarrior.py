@@ -17,7 +17,6 @@ import contextlib
 import fcntl
 import os
 
-from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
@@ -28,6 +27,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import f
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import CryptographyBackend, _cryptography
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
+from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import validated_args
 
 display = Display()
 
@@ -74,10 +74,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ActionModule, self).run(tmp, task_vars)
-        checked = _ARGS.validate(self._task.args)
-        if checked.error_messages:
-            raise AnsibleError('wg_roadwarrior: %s' % '; '.join(checked.error_messages))
-        args = checked.validated_parameters
+        args = validated_args(_ARGS, self._task.args, 'wg_roadwarrior')
         via = task_vars['inventory_hostname']
         try:
             device = rw.check_device(args['device'])

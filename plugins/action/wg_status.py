@@ -17,6 +17,7 @@ from ansible.utils.display import Display
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import peers_list
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._status import mesh_status
+from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import validated_args
 
 display = Display()
 
@@ -34,10 +35,7 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars or {})
-        checked = _ARGS.validate(self._task.args)
-        if checked.error_messages:
-            raise AnsibleError('wg_status: %s' % '; '.join(checked.error_messages))
-        args = checked.validated_parameters
+        args = validated_args(_ARGS, self._task.args, 'wg_status')
         sites = []
         for entry in args['sites']:
             if not isinstance(entry, dict) or 'site' not in entry or not isinstance(entry.get('mesh'), dict):
