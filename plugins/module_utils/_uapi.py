@@ -10,7 +10,7 @@
 
 ``wg set ... allowed-ips`` (and ``wg syncconf``/``addconf``) always sends "replace the peer's allowed
 IPs, then insert these": between the two, a packet to or from a prefix that stays finds no peer and is
-dropped (measured on wireguard-go: 2-3 lost per 1,200 replacements at 1,000 packets/s). A userspace
+dropped (measured on wireguard-go: 1-3 lost per 1,200 replacements at 1,000 packets/s). A userspace
 implementation (wireguard-go, boringtun) listens on ``/var/run/wireguard/NAME.sock``; a ``set=1``
 request naming the peer and ``allowed_ip=`` lines without ``replace_allowed_ips`` only inserts.
 """

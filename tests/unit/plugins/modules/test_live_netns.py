@@ -648,7 +648,7 @@ def test_route_changes_on_a_peer_that_stays_lose_no_packet_at_1000_per_second(pa
     """Promise 3 at the grain of single packets: a prefix added to and removed from a peer that stays,
     hundreds of times under a 1,000/s ping, with the plan wg_interface executes (an insert on the control
     socket, a move to the sink): not one packet lost. Replacing the peer's list instead (``wg set ...
-    allowed-ips``, which ``wg syncconf`` does for every peer) lost 2-3 packets per 1,200 changes here."""
+    allowed-ips``, which ``wg syncconf`` does for every peer) lost 1-3 packets per 1,200 changes here."""
     from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import normalize
     from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import parse_wg_dump
     from ansible_collections.sitemesh.wireguard.plugins.module_utils._plan_peers import plan_peers
