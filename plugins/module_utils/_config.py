@@ -301,18 +301,15 @@ def wg_model(config, fwmark=None):
     return normalize({'interface': interface, 'peers': config['peers']})
 
 
-def render_wg(config, fwmark=None, module_name=None):
-    """What ``wg setconf`` reads for ``config`` (as ``wg-quick strip`` would give it).
-
-    With ``module_name``: the file ``wg setconf`` reads at boot (wg_interface ``backend=ifupdown``),
-    with the managed header and each peer's name above it; it parses back to ``wg_model``.
-    """
+def render_wg(config, fwmark, module_name):
+    """The file ``wg setconf`` reads at boot (wg_interface ``backend=ifupdown``): what ``wg-quick strip``
+    would give for ``config``, with the managed header and each peer's name above it; it parses back to
+    ``wg_model``."""
     config = wg_model(config, fwmark)
-    lines = [MANAGED_HEADER % module_name] if module_name else []
-    lines += ['[Interface]'] + render_fields(WG_INTERFACE_FIELDS, config['interface'])
+    lines = [MANAGED_HEADER % module_name, '[Interface]'] + render_fields(WG_INTERFACE_FIELDS, config['interface'])
     for peer in config['peers']:
         lines.append('')
-        lines.extend(render_peer(peer if module_name else dict(peer, name=None)))
+        lines.extend(render_peer(peer))
     return '\n'.join(lines) + '\n'
 
 

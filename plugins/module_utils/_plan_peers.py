@@ -77,20 +77,6 @@ def peer_differs(wanted, live):
     return fields
 
 
-def peer_changes(wanted_peers, live_peers):
-    """(result key, public key) pairs: peers added, updated, removed."""
-    live = dict((p['public_key'], p) for p in live_peers)
-    wanted_keys = set(p['public_key'] for p in wanted_peers)
-    changes = []
-    for peer in wanted_peers:
-        if peer['public_key'] not in live:
-            changes.append(('peers_added', peer['public_key']))
-        elif peer_differs(peer, live[peer['public_key']]):
-            changes.append(('peers_updated', peer['public_key']))
-    changes.extend(('peers_removed', key) for key in live if key not in wanted_keys)
-    return changes
-
-
 def sink_key(name):
     """The public key of NAME's sink peer: fixed per interface (plans are reproducible), never a site's."""
     return base64.b64encode(hashlib.sha256(b'sitemesh.wireguard sink ' + name.encode()).digest()).decode()
