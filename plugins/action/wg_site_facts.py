@@ -8,15 +8,37 @@
 One command through the connection, as ``ansible.builtin.raw`` runs it (no module upload, no Python on the
 host, the same in check mode): the fixed script of ``_site_probe`` with the request as quoted arguments.
 What it prints is parsed and compared on the controller by ``_site_facts``.
+
+When Ansible would discover the host's Python before the next module (``interpreter_python`` ``auto`` or
+``auto_silent``, no ``ansible_python_interpreter``, nothing discovered yet), the same command also looks for the
+interpreters Ansible's discovery looks for (its ``INTERPRETER_PYTHON_FALLBACK`` list, ``command -v`` of each, as
+ansible-core 2.17+ does) and the first one found is returned as ``ansible_facts.discovered_interpreter_python``,
+the fact the discovery itself sets: the next module does not pay a round trip of its own to discover it.
 """
 
 from __future__ import annotations
 
+from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_facts import ARGUMENT_SPEC, conclude, request
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_probe import command, parse
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_probe import command, is_plain_command, parse
+
+
+_DISCOVERED = 'discovered_interpreter_python'
+
+
+def pythons_to_look_for(task_vars, delegated):
+    """The interpreter names to look for on the host, or () when no discovery is due for it: another host's task
+    (delegated), an interpreter set by the inventory, one discovered already, or a mode that is not plain
+    discovery (an explicit path, the 2.16 ``auto_legacy`` modes, which prefer /usr/bin/python)."""
+    if delegated or 'ansible_python_interpreter' in task_vars or _DISCOVERED in (task_vars.get('ansible_facts') or {}):
+        return ()
+    if C.config.get_config_value('INTERPRETER_PYTHON', variables=task_vars) not in ('auto', 'auto_silent'):
+        return ()
+    names = C.config.get_config_value('INTERPRETER_PYTHON_FALLBACK', variables=task_vars) or ()
+    return tuple(name for name in names if is_plain_command(name))
 
 
 class ActionModule(ActionBase):
@@ -28,8 +50,9 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # nothing is copied to the host
         _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        pythons = pythons_to_look_for(task_vars or {}, bool(self._task.delegate_to))
         try:
-            args = request(params)
+            args = request(params, pythons)
         except ValueError as exc:
             raise AnsibleActionFail('wg_site_facts: %s' % exc)
         out = self._low_level_execute_command(command(args))
@@ -40,7 +63,10 @@ class ActionModule(ActionBase):
                               % (out.get('rc'), (out.get('stderr') or out.get('stdout') or '').strip()))
             return result
         try:
-            result.update(conclude(params, parse(out.get('stdout', ''))))
+            facts = parse(out.get('stdout', ''))
+            result.update(conclude(params, facts))
+            if pythons and facts['pythons']:
+                result['ansible_facts'] = {_DISCOVERED: facts['pythons'][0]}
         except ValueError as exc:
             result.update(failed=True, stdout=out.get('stdout', ''), stderr=out.get('stderr', ''),
                           msg='wg_site_facts: %s' % exc)

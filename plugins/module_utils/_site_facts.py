@@ -32,6 +32,7 @@ ARGUMENT_SPEC = dict(
     nft_tables=dict(type='list', elements='str', default=[]),
     units=dict(type='list', elements='str', default=[]),
     kernel_wireguard=dict(type='bool', default=False),
+    private_keys=dict(type='list', elements='str', default=[], no_log=False),
     loopback=dict(type='dict', options=dict(
         interface=dict(type='str', required=True),
         aliases=dict(type='list', elements='dict', default=[]),
@@ -67,8 +68,9 @@ def check_files(files):
     return list(files)
 
 
-def request(params):
-    """The probe's arguments for the task's (already type-checked) arguments."""
+def request(params, pythons=()):
+    """The probe's arguments for the task's (already type-checked) arguments; ``pythons``: the names Ansible's
+    interpreter discovery would look for (the action plugin asks for them when a discovery is due)."""
     paths = [item['dest'] for item in check_files(params.get('files') or [])] + list(params.get('paths') or [])
     loopback = params.get('loopback')
     if loopback:
@@ -79,7 +81,8 @@ def request(params):
     return probe_args(paths=list(dict.fromkeys(paths)), packages=params.get('packages') or [],
                       sysctls=params.get('sysctls') or [], nft_tables=params.get('nft_tables') or [],
                       units=params.get('units') or [], loopback=bool(loopback),
-                      kernel_wireguard=params.get('kernel_wireguard'))
+                      kernel_wireguard=params.get('kernel_wireguard'),
+                      private_keys=params.get('private_keys') or [], pythons=pythons)
 
 
 def file_differs(seen, content, mode, owner, group):
@@ -114,6 +117,7 @@ def loopback_differs(interface, aliases, facts):
 def conclude(params, facts):
     """The task's result from the probe's facts."""
     result = dict(facts)
+    result.pop('pythons', None)   # the action plugin's business (interpreter discovery), not the task's
     result['packages_installed'] = sorted(name for name, status in facts['packages'].items() if status.startswith('ii'))
     result['files_present'] = sorted(facts['files'])
     result['files_differ'] = files_differ(params.get('files') or [], facts['files'],

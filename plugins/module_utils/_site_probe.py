@@ -51,6 +51,15 @@ for arg in "$@"; do
       printf 'unit\t%s\t%s\n' "$value" "$(systemctl is-enabled -- "$value" | head -n 1)" ;;
     loopback)
       ip -o addr show dev lo | awk '$3 == "inet" || $3 == "inet6" { printf "lo\t%s\n", $4 }' ;;
+    key:/*)
+      # only the public key leaves the site: wg pubkey reads the file here (nothing when wg or the key is missing)
+      if [ -f "$value" ]; then
+        pub=$(wg pubkey < "$value") || pub=
+        printf 'key\t%s\t%s\t%s\n' "$value" "$(stat -L --printf '%a\t%U\t%G' -- "$value")" "$pub"
+      fi ;;
+    python:*)
+      # what Ansible's interpreter discovery asks (command -v of each name in its fallback list)
+      if found=$(command -v "$value"); then printf 'python\t%s\n' "$found"; fi ;;
     kernel_wireguard)
       if ip link add dev sitemeshprobe0 type wireguard; then
         ip link del dev sitemeshprobe0
@@ -71,6 +80,7 @@ _SYSCTL = re.compile(r'^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$')
 _NFT_FAMILIES = ('ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev')
 _NFT_NAME = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.-]*$')
 _UNIT = re.compile(r'^[A-Za-z0-9_:.@\\][A-Za-z0-9_:.@\\-]*$')
+_PYTHON = re.compile(r'^[A-Za-z0-9_.+/-]+$')
 _CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 
 
@@ -87,6 +97,11 @@ def _checked(kind, value, pattern):
     return value
 
 
+def is_plain_command(name):
+    """Whether ``name`` is a command name or path the probe accepts (letters, digits, ``_.+/-``)."""
+    return isinstance(name, str) and bool(_PYTHON.match(name))
+
+
 def nft_table(table):
     """``(family, name)`` of an nftables table written ``FAMILY NAME``."""
     parts = table.split() if isinstance(table, str) else []
@@ -95,9 +110,12 @@ def nft_table(table):
     return parts[0], parts[1]
 
 
-def probe_args(paths=(), packages=(), sysctls=(), nft_tables=(), units=(), loopback=False, kernel_wireguard=False):
+def probe_args(paths=(), packages=(), sysctls=(), nft_tables=(), units=(), loopback=False, kernel_wireguard=False,
+               private_keys=(), pythons=()):
     """The script's arguments for a request; raises ``ValueError`` on a value that is not a plain name or path."""
     args = ['file:%s' % check_path(p) for p in paths]
+    args += ['key:%s' % check_path(p) for p in private_keys]
+    args += ['python:%s' % _checked('python interpreter', p, _PYTHON) for p in pythons]
     args += ['pkg:%s' % _checked('package', p, _PACKAGE) for p in packages]
     args += ['sysctl:%s' % _checked('sysctl', k, _SYSCTL) for k in sysctls]
     args += ['nft:%s:%s' % nft_table(t) for t in nft_tables]
@@ -143,6 +161,14 @@ def _record(facts, line):
     elif kind == 'unit':
         _kind, unit, state = _fields(line, 3)
         facts['units'][unit] = state
+    elif kind == 'key':
+        _kind, path, mode, owner, group, public_key = _fields(line, 6)
+        facts['private_keys'][path] = {'mode': '%04o' % int(mode, 8), 'owner': owner, 'group': group,
+                                       'public_key': public_key.strip() or None}
+    elif kind == 'python':
+        path = _fields(line, 2)[1].strip()
+        if path.startswith('/'):
+            facts['pythons'].append(path)
     elif kind == 'lo':
         facts['loopback_addresses'].append(_fields(line, 2)[1])
     elif kind == 'error':
@@ -154,7 +180,7 @@ def _record(facts, line):
 def parse(stdout):
     """Facts from the script's output; lines before the header (a login banner) and after the end are ignored."""
     facts = {'codename': '', 'kernel_wireguard': None, 'packages': {}, 'files': {}, 'sysctls': {},
-             'nft_tables': {}, 'units': {}, 'loopback_addresses': []}
+             'nft_tables': {}, 'units': {}, 'loopback_addresses': [], 'private_keys': {}, 'pythons': []}
     lines = [line.rstrip('\r') for line in stdout.split('\n')]
     if HEADER not in lines:
         raise ValueError('the probe printed no %r header (is /bin/sh there?)' % HEADER)

@@ -10,7 +10,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wg_info
 short_description: Read a running WireGuard interface - its peers named, handshake ages, traffic, port and addresses
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - Reads C(wg show <name> dump) and C(ip -o addr show dev <name>) on the host and returns the interface's public
     key, listen port, fwmark, addresses and every peer with its endpoint, AllowedIPs, latest handshake (epoch

@@ -10,7 +10,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wg_interface
 short_description: Manage a WireGuard interface, its wg-quick config and its live state
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Owns the wg-quick configuration file of one WireGuard interface (O(config_path)) and renders it from
     structured options, deterministically (peers in the given order), with C(SaveConfig = false).

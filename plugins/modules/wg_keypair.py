@@ -10,7 +10,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wg_keypair
 short_description: Make sure a WireGuard private key exists on the managed host
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Creates a WireGuard private key on the managed host, where it stays. Only the public key is returned.
   - The key is made with C(wg genkey) where C(wg) is installed, else with the Python library C(cryptography)
@@ -70,7 +70,7 @@ options:
       - Ignored with O(regenerate=always), which always makes a new key.
     type: bool
     default: true
-    version_added: 1.1.0
+    version_added: 0.1.0
   mode:
     description:
       - Octal mode of the key file, for example V('0600'). The temporary file is always C(0600).
@@ -121,7 +121,7 @@ restored:
     - V(true) when the missing key file was (or, in check mode, would be) restored from the running interface.
   returned: always
   type: bool
-  version_added: 1.1.0
+  version_added: 0.1.0
 msg:
   description: C(<path> was missing - restored from the running interface) when it was.
   returned: when the key was restored

@@ -10,7 +10,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wg_loopback
 short_description: Fake client networks with loopback aliases, live and in an ifupdown file
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Owns the loopback aliases that stand for a site's client networks in the guide (C(auto lo:10),
     C(iface lo:10 inet static), C(address 10.0.2.1/24)) - one ifupdown file per WireGuard interface, read by

@@ -12,7 +12,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wg_mesh
 short_description: Validate a WireGuard mesh from the inventory and compute each site's part of it (controller only)
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - The one place where the collection checks what it is given before any host is touched, and where each
     site's model is computed from the inventory (the hosts of O(group), never the hosts of the play, so that
@@ -105,7 +105,7 @@ options:
       - With O(scope=site), the devices that dial this site are returned as RV(roadwarrior_peers), taken from the
         O(snapshot) when it read the same registry file, unchanged since, else read from the registry.
     type: path
-    version_added: 1.2.0
+    version_added: 0.1.0
   snapshot_from:
     description:
       - With O(scope=site) and no O(snapshot), the name of the variable registered from the O(scope=mesh) task;
@@ -200,5 +200,5 @@ roadwarrior_peers:
   returned: with O(scope=site)
   type: list
   elements: dict
-  version_added: 1.2.0
+  version_added: 0.1.0
 """

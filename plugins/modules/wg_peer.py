@@ -10,7 +10,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wg_peer
 short_description: Add, change or remove one peer of a WireGuard interface, live and in its config
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Manages a single peer the manual way - C(wg set <interface> peer <key> ...) on the running interface, and the
     C([Peer]) section in the wg-quick config file when that file exists.
@@ -45,7 +45,7 @@ options:
       - Name of the peer, written as a comment above its C([Peer]) line (as M(sitemesh.wireguard.wg_interface)
         writes its peers' names). Left as it is when not given.
     type: str
-    version_added: 1.2.0
+    version_added: 0.1.0
   state:
     description: Whether the peer is there.
     type: str

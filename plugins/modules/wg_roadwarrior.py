@@ -12,7 +12,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wg_roadwarrior
 short_description: A device the inventory does not own (phone, laptop) joins the mesh through one site (controller only)
-version_added: 1.2.0
+version_added: 0.1.0
 description:
   - Run it for the site the device dials (the task's host, C(via)); it never contacts that site.
   - Makes the device's key pair B(on the controller), in the Ansible process. This is the one documented

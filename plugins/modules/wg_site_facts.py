@@ -10,7 +10,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wg_site_facts
 short_description: Read what a site has in one round trip without Python, and which wanted files differ
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Runs one fixed, read-only C(/bin/sh) program on the host through the connection, as M(ansible.builtin.raw)
     does (no module upload, no Python needed on the host, the same in check mode), and parses what it prints on
@@ -21,8 +21,14 @@ description:
     list, nothing to run.
   - With O(loopback), says whether the loopback aliases file or the live addresses on C(lo) differ
     (RV(loopback_differs)); with O(apt_source), which apt source and pin files must be written or removed.
-  - Returns its facts in the task result (register it), never as C(ansible_facts). Never changes anything on
-    the host, except that O(kernel_wireguard) creates and deletes a throwaway link as C(wg-quick) does.
+  - Returns its facts in the task result (register it), not as C(ansible_facts), with one exception: when
+    Ansible would discover the host's Python before the next module (C(interpreter_python) V(auto) or
+    V(auto_silent), no C(ansible_python_interpreter), nothing discovered yet), the same command also runs the
+    discovery's C(command -v) lookups and returns C(discovered_interpreter_python) as the discovery itself
+    would (the first of C(INTERPRETER_PYTHON_FALLBACK) found, as ansible-core 2.17 and later choose): the next
+    module saves that round trip.
+  - Never changes anything on the host, except that O(kernel_wireguard) creates and deletes a throwaway link as
+    C(wg-quick) does.
   - This is an action plugin. Run directly as a module (without the action plugin), it runs the same program
     with Python on the host.
 author:
@@ -90,6 +96,15 @@ options:
     type: list
     elements: str
     default: []
+  private_keys:
+    description:
+      - WireGuard private key files whose mode, owner and public key to read. The public key is computed on the
+        host (C(wg pubkey) reads the file there); neither the key nor a checksum of it reaches the controller.
+      - Lets a play skip M(sitemesh.wireguard.wg_keypair) where the key is there, valid and of the wanted mode.
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
   kernel_wireguard:
     description: Test whether the kernel can make a WireGuard link (creates and deletes C(sitemeshprobe0)).
     type: bool
@@ -201,6 +216,22 @@ loopback_addresses:
   returned: always
   type: list
   elements: str
+private_keys:
+  description:
+    - Path of each asked private key file present on the site to its C(mode) (C(0600)), C(owner), C(group) and
+      C(public_key) (null when the file is not a valid key or C(wg) is not installed).
+  returned: always
+  type: dict
+  sample: {"/etc/wireguard/wg0.key": {"mode": "0600", "owner": "root", "group": "root", "public_key": "xTIB...="}}
+  version_added: 0.1.0
+ansible_facts:
+  description:
+    - C(discovered_interpreter_python), the fact Ansible's own interpreter discovery sets, when a discovery was
+      due for this host (see the description): the first interpreter of C(INTERPRETER_PYTHON_FALLBACK) found.
+  returned: when a discovery was due and an interpreter was found (action plugin only)
+  type: dict
+  sample: {"discovered_interpreter_python": "/usr/bin/python3.11"}
+  version_added: 0.1.0
 loopback_differs:
   description:
     - Whether the aliases file differs from the wanted one (content, C(0644), root), exists while no alias is

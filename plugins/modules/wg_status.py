@@ -12,7 +12,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: wg_status
 short_description: One status table for a whole WireGuard mesh, failing when a peer is stale or missing (controller only)
-version_added: 1.1.0
+version_added: 0.1.0
 description:
   - Takes what M(sitemesh.wireguard.wg_info) read on each site and the site's part of the mesh computed by
     M(sitemesh.wireguard.wg_mesh) (the peers the inventory says it must have), and prints one table for the

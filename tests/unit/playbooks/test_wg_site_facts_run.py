@@ -53,7 +53,7 @@ def test_action_plugin_on_localhost_in_check_mode(sm, tmp_path):
 
     result = sm.ansible_playbook([str(playbook), '--check'], tmp_path)
 
-    assert result.rc == 0, result
+    assert result.rc == 0, str(result)
     _check(json.loads(out.read_text()), present, tmp_path)
 
 
@@ -66,3 +66,52 @@ def test_module_run_directly_reads_the_same(sm, tmp_path):
                           capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     _check(json.loads(proc.stdout), present, tmp_path)
+
+
+def _discovery_play(tmp_path, read_first, host_vars=''):
+    """A host through a local connection, without ansible_python_interpreter (as an inventory site is), the
+    repo's interpreter_python auto_silent; wg_site_facts (or not), then a Python module; -vvv shows discovery."""
+    inventory = tmp_path / 'hosts.ini'
+    # the fallback list of this host: Ansible's own would find this machine's pyenv shims first (broken for
+    # versions pyenv has not installed); the read must honour the host's list, as the discovery does
+    inventory.write_text('site ansible_connection=local %s '
+                         'ansible_interpreter_python_fallback="[\'sitemesh-no-such-python\', \'/usr/bin/python3\']"\n'
+                         % host_vars)
+    out = tmp_path / 'fact.json'
+    tasks = [{'name': 'Read', 'sitemesh.wireguard.wg_site_facts': {'packages': ['dpkg']}, 'register': 'site'}] \
+        if read_first else []
+    tasks += [
+        {'name': 'A Python module', 'ansible.builtin.ping': {}},
+        {'name': 'Keep the fact', 'delegate_to': 'localhost', 'ansible.builtin.copy': {
+            'content': "{{ {'fact': ansible_facts.discovered_interpreter_python | default(none),"
+                       " 'returned': (site | default({})).ansible_facts | default(none)} | to_json }}",
+            'dest': str(out), 'mode': '0644'}}]
+    playbook = tmp_path / 'discovery.yml'
+    playbook.write_text(yaml.safe_dump([{'name': 'Discovery', 'hosts': 'site', 'gather_facts': False,
+                                         'tasks': tasks}]))
+    return [str(playbook), '-i', str(inventory), '-vvv'], out
+
+
+def test_the_read_does_the_interpreter_discovery_of_the_next_module(sm, tmp_path):
+    args, out = _discovery_play(tmp_path, read_first=True)
+    result = sm.ansible_playbook(args, tmp_path)
+    assert result.rc == 0, str(result)
+    seen = json.loads(out.read_text())
+    assert seen == {'fact': '/usr/bin/python3', 'returned': {'discovered_interpreter_python': '/usr/bin/python3'}}
+    assert 'Attempting python interpreter discovery' not in result.output, result.output   # ping did not discover
+
+
+def test_without_the_read_the_module_discovers_itself(sm, tmp_path):
+    """The control: the same play without wg_site_facts pays the discovery (the check above can fail)."""
+    args, out = _discovery_play(tmp_path, read_first=False)
+    result = sm.ansible_playbook(args, tmp_path)
+    assert result.rc == 0, str(result)
+    assert 'Attempting python interpreter discovery' in result.output, result.output
+    assert json.loads(out.read_text()) == {'fact': '/usr/bin/python3', 'returned': None}, out.read_text()
+
+
+def test_an_interpreter_set_by_the_inventory_is_left_alone(sm, tmp_path):
+    args, out = _discovery_play(tmp_path, read_first=True, host_vars='ansible_python_interpreter=%s' % sys.executable)
+    result = sm.ansible_playbook(args, tmp_path)
+    assert result.rc == 0, str(result)
+    assert json.loads(out.read_text()) == {'fact': None, 'returned': None}, out.read_text()

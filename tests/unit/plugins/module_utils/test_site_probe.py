@@ -57,7 +57,7 @@ def test_recorded_output_over_a_tty_is_parsed():
 def test_nothing_asked_gives_empty_facts():
     facts = probe.parse('wg_site_facts\t1\ncodename\t\nend\n')
     assert facts == {'codename': '', 'kernel_wireguard': None, 'packages': {}, 'files': {}, 'sysctls': {},
-                     'nft_tables': {}, 'units': {}, 'loopback_addresses': []}
+                     'nft_tables': {}, 'units': {}, 'loopback_addresses': [], 'private_keys': {}, 'pythons': []}
 
 
 @pytest.mark.parametrize('output, message', [
@@ -94,6 +94,9 @@ def test_arguments_are_prefixed_and_checked():
     ({'nft_tables': ['foo bar']}, 'family one of'),
     ({'units': ['--root=/']}, 'unit'),
     ({'units': ['a b.service']}, 'unit'),
+    ({'private_keys': ['wg0.key']}, 'absolute'),
+    ({'pythons': ['python3; rm -rf /']}, 'python interpreter'),
+    ({'pythons': ['$(id)']}, 'python interpreter'),
 ])
 def test_unsafe_or_malformed_requests_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -148,3 +151,29 @@ def test_the_script_lists_every_address_of_lo():
     out = subprocess.run(['ip', '-o', 'addr', 'show', 'dev', 'lo'], capture_output=True, text=True, check=True).stdout
     assert facts['loopback_addresses'] == [line.split()[3] for line in out.splitlines()]
     assert '127.0.0.1/8' in facts['loopback_addresses']
+
+
+@pytest.mark.skipif(shutil.which('wg') is None, reason='wg missing')
+def test_the_script_gives_a_key_files_public_key_mode_and_owner_never_the_key(tmp_path):
+    private = subprocess.run(['wg', 'genkey'], capture_output=True, text=True, check=True).stdout.strip()
+    public = subprocess.run(['wg', 'pubkey'], input=private + '\n', capture_output=True, text=True, check=True).stdout.strip()
+    key, junk, gone = tmp_path / 'wg0.key', tmp_path / 'junk.key', tmp_path / 'gone.key'
+    key.write_text(private + '\n')
+    os.chmod(str(key), 0o600)
+    junk.write_text('not a key\n')
+    os.chmod(str(junk), 0o640)
+    args = probe.probe_args(private_keys=[str(key), str(junk), str(gone)])
+    out = subprocess.run(probe.command(args), shell=True, capture_output=True, text=True, check=True).stdout
+    owner, group = owner_group(str(key))
+    assert probe.parse(out)['private_keys'] == {
+        str(key): {'mode': '0600', 'owner': owner, 'group': group, 'public_key': public},
+        str(junk): {'mode': '0640', 'owner': owner, 'group': group, 'public_key': None}}
+    assert private not in out and hashlib.sha1((private + '\n').encode()).hexdigest() not in out
+
+
+def test_the_script_looks_for_interpreters_as_ansible_discovery_does():
+    names = ['sitemesh-no-such-python', 'sh', '/bin/sh', 'python3']
+    facts = run_script(probe.probe_args(pythons=names))
+    expected = [shutil.which(name) if not name.startswith('/') else name for name in names]
+    assert facts['pythons'] == [path for path in expected if path], facts['pythons']
+    assert facts['pythons'][0] == shutil.which('sh')
