@@ -105,6 +105,8 @@ if ((quick == 0)); then
 fi
 
 echo
+# What the failed molecule tasks said (tests/testbed/run-molecule.sh): last, where a cut log still shows it.
+[[ " ${failures[*]} " == *" molecule "* && -s tests/output/molecule-failures.txt ]] && cat tests/output/molecule-failures.txt
 ((failed)) && printf 'failed steps: %s\n' "${failures[*]}"
 [[ -f $figures ]] && echo "benchmark figures kept in $figures"
 echo "summary: $passed passed, $failed failed"

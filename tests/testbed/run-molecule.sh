@@ -57,6 +57,17 @@ cleanup() {
   exit "$rc"
 }
 
+OUTPUT="$REPO_ROOT/tests/output"
+
+# failure_excerpt SCENARIO: the failed tasks of its log, each with the task header and the lines after it
+failure_excerpt() {
+  echo "--- molecule -s $1: failed tasks (tests/output/molecule-$1.log)"
+  sed 's/\x1b\[[0-9;]*m//g; s/^ *│ \{0,1\}//' "$OUTPUT/molecule-$1.log" \
+    | awk '/^TASK \[/ { task = $0 } /^(fatal|failed): / { if (task != last) { print task; last = task }; n = 25 }
+           n > 0 { print; n-- }' | head -c 6000
+  echo
+}
+
 main() {
   local s t0 t_setup rc failed=() results=()
   for s in "${SCENARIOS[@]}"; do
@@ -83,12 +94,18 @@ main() {
   log "test bed ready in $(since "$t_setup") s"
 
   cd "$REPO_ROOT"
+  mkdir -p "$OUTPUT"
+  rm -f "$OUTPUT/molecule-failures.txt"
   for s in "${SCENARIOS[@]}"; do
     log "=== molecule test -s $s"
     t0=$(date +%s)
     rc=0
     # SITEMESH_MOLECULE_ACTION=converge (with SITEMESH_KEEP=1) keeps the hosts up while developing.
-    molecule "${SITEMESH_MOLECULE_ACTION:-test}" -s "$s" || rc=$?
+    # Each scenario's output is also kept in tests/output/molecule-<scenario>.log; for a failed one, the failed
+    # tasks (with the lines around them, colours removed) go to tests/output/molecule-failures.txt, which
+    # scripts/test.sh prints last: a CI log that shows only its end still names what failed.
+    molecule "${SITEMESH_MOLECULE_ACTION:-test}" -s "$s" 2>&1 | tee "$OUTPUT/molecule-$s.log" || rc=${PIPESTATUS[0]}
+    ((rc == 0)) || failure_excerpt "$s" >>"$OUTPUT/molecule-failures.txt"
     results+=("$(printf '%-12s %-6s %4d s' "$s" "$( ((rc == 0)) && echo ok || echo FAILED)" "$(since "$t0")")")
     ((rc == 0)) || failed+=("$s")
   done
