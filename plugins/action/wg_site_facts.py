@@ -22,8 +22,8 @@ from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_facts import ARGUMENT_SPEC, conclude, request
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_probe import command, is_plain_command, parse
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_facts import ARGUMENT_SPEC, conclude, request, reused_facts
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_probe import command, is_plain_command, parse, probe_args
 
 
 _DISCOVERED = 'discovered_interpreter_python'
@@ -50,13 +50,17 @@ class ActionModule(ActionBase):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # nothing is copied to the host
         _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        pythons = pythons_to_look_for(task_vars or {}, bool(self._task.delegate_to))
         try:
-            args = request(params, pythons)
+            args = request(params)
         except ValueError as exc:
             raise AnsibleActionFail('wg_site_facts: %s' % exc)
-        out = self._low_level_execute_command(command(args))
         result['changed'] = False
+        facts = reused_facts(params, args)
+        if facts is not None:   # an earlier read of this play asked all this: no round trip
+            result.update(conclude(params, facts, args), reused=True)
+            return result
+        pythons = pythons_to_look_for(task_vars or {}, bool(self._task.delegate_to))
+        out = self._low_level_execute_command(command(args + probe_args(pythons=pythons)))
         if out.get('rc') != 0:
             result.update(failed=True, rc=out.get('rc'), stdout=out.get('stdout', ''), stderr=out.get('stderr', ''),
                           msg='wg_site_facts: reading the site failed (rc %s): %s'
@@ -64,7 +68,7 @@ class ActionModule(ActionBase):
             return result
         try:
             facts = parse(out.get('stdout', ''))
-            result.update(conclude(params, facts))
+            result.update(conclude(params, facts, args), reused=False)
             if pythons and facts['pythons']:
                 result['ansible_facts'] = {_DISCOVERED: facts['pythons'][0]}
         except ValueError as exc:

@@ -20,7 +20,12 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils import _apt_source, _loopback
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_probe import check_path, probe_args
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_probe import (
+    check_path,
+    covers,
+    probe_args,
+    restrict,
+)
 
 ARGUMENT_SPEC = dict(
     files=dict(type='list', elements='dict', default=[]),
@@ -33,6 +38,7 @@ ARGUMENT_SPEC = dict(
     units=dict(type='list', elements='str', default=[]),
     kernel_wireguard=dict(type='bool', default=False),
     private_keys=dict(type='list', elements='str', default=[], no_log=False),
+    reuse=dict(type='dict'),
     loopback=dict(type='dict', options=dict(
         interface=dict(type='str', required=True),
         aliases=dict(type='list', elements='dict', default=[]),
@@ -68,9 +74,8 @@ def check_files(files):
     return list(files)
 
 
-def request(params, pythons=()):
-    """The probe's arguments for the task's (already type-checked) arguments; ``pythons``: the names Ansible's
-    interpreter discovery would look for (the action plugin asks for them when a discovery is due)."""
+def request(params):
+    """The probe's arguments for the task's (already type-checked) arguments."""
     paths = [item['dest'] for item in check_files(params.get('files') or [])] + list(params.get('paths') or [])
     loopback = params.get('loopback')
     if loopback:
@@ -82,7 +87,19 @@ def request(params, pythons=()):
                       sysctls=params.get('sysctls') or [], nft_tables=params.get('nft_tables') or [],
                       units=params.get('units') or [], loopback=bool(loopback),
                       kernel_wireguard=params.get('kernel_wireguard'),
-                      private_keys=params.get('private_keys') or [], pythons=pythons)
+                      private_keys=params.get('private_keys') or [])
+
+
+def reused_facts(params, args):
+    """The facts of O(reuse) cut down to ``args``, or None when that earlier read did not ask all of ``args``
+    (or is not a read's result): the site must then be read."""
+    earlier = params.get('reuse')
+    if not earlier or not covers(earlier.get('asked'), args):
+        return None
+    try:
+        return restrict(earlier, args)
+    except ValueError:
+        return None
 
 
 def file_differs(seen, content, mode, owner, group):
@@ -114,9 +131,11 @@ def loopback_differs(interface, aliases, facts):
     return not wanted <= _addresses(facts['loopback_addresses'])
 
 
-def conclude(params, facts):
-    """The task's result from the probe's facts."""
+def conclude(params, facts, args=None):
+    """The task's result from the probe's facts; ``asked``: what was read (``args``, by default the request of
+    ``params``), for a later task's ``reuse``."""
     result = dict(facts)
+    result['asked'] = list(request(params) if args is None else args)
     result.pop('pythons', None)   # the action plugin's business (interpreter discovery), not the task's
     result['packages_installed'] = sorted(name for name, status in facts['packages'].items() if status.startswith('ii'))
     result['files_present'] = sorted(facts['files'])

@@ -177,6 +177,41 @@ def _record(facts, line):
         raise ValueError('unknown record %r' % line)
 
 
+def covers(asked, args):
+    """Whether a read that was asked ``asked`` (probe arguments) read everything ``args`` asks."""
+    return set(args) <= set(asked or ())
+
+
+def restrict(facts, args):
+    """``facts`` of a wider read cut down to what ``args`` asks: the same facts a read of ``args`` alone gives.
+    Raises ``ValueError`` when ``facts`` is not what ``parse`` gives."""
+    if not isinstance(facts, dict) or any(key not in facts for key in FACT_KEYS):
+        raise ValueError('not the facts of a read (missing %s)' % ', '.join(k for k in FACT_KEYS if k not in facts)
+                         if isinstance(facts, dict) else 'not the facts of a read')
+    wanted = {}
+    for arg in args:
+        kind, _sep, value = arg.partition(':')
+        wanted.setdefault(kind, set()).add(value)
+    nft = set(' '.join(value.split(':', 1)) for value in wanted.get('nft', ()))
+    return {
+        'codename': facts['codename'],
+        'kernel_wireguard': facts['kernel_wireguard'] if 'kernel_wireguard' in wanted else None,
+        'packages': dict((k, v) for k, v in facts['packages'].items()
+                         if k in set(v.split(':')[0] for v in wanted.get('pkg', ()))),
+        'files': dict((k, v) for k, v in facts['files'].items() if k in wanted.get('file', ())),
+        'sysctls': dict((k, v) for k, v in facts['sysctls'].items() if k in wanted.get('sysctl', ())),
+        'nft_tables': dict((k, v) for k, v in facts['nft_tables'].items() if k in nft),
+        'units': dict((k, v) for k, v in facts['units'].items() if k in wanted.get('unit', ())),
+        'loopback_addresses': list(facts['loopback_addresses']) if 'loopback' in wanted else [],
+        'private_keys': dict((k, v) for k, v in facts['private_keys'].items() if k in wanted.get('key', ())),
+        'pythons': [],
+    }
+
+
+FACT_KEYS = ('codename', 'kernel_wireguard', 'packages', 'files', 'sysctls', 'nft_tables', 'units',
+             'loopback_addresses', 'private_keys')
+
+
 def parse(stdout):
     """Facts from the script's output; lines before the header (a login banner) and after the end are ignored."""
     facts = {'codename': '', 'kernel_wireguard': None, 'packages': {}, 'files': {}, 'sysctls': {},

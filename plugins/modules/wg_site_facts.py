@@ -21,11 +21,11 @@ description:
     list, nothing to run.
   - With O(loopback), says whether the loopback aliases file or the live addresses on C(lo) differ
     (RV(loopback_differs)); with O(apt_source), which apt source and pin files must be written or removed.
-  - Returns its facts in the task result (register it), not as C(ansible_facts), with one exception: when
+  - Returns its facts in the task result (register it), not as C(ansible_facts), with one exception. When
     Ansible would discover the host's Python before the next module (C(interpreter_python) V(auto) or
     V(auto_silent), no C(ansible_python_interpreter), nothing discovered yet), the same command also runs the
     discovery's C(command -v) lookups and returns C(discovered_interpreter_python) as the discovery itself
-    would (the first of C(INTERPRETER_PYTHON_FALLBACK) found, as ansible-core 2.17 and later choose): the next
+    would (the first of C(INTERPRETER_PYTHON_FALLBACK) found, as ansible-core 2.17 and later choose), so the next
     module saves that round trip.
   - Never changes anything on the host, except that O(kernel_wireguard) creates and deletes a throwaway link as
     C(wg-quick) does.
@@ -104,6 +104,15 @@ options:
     type: list
     elements: str
     default: []
+    version_added: 0.1.0
+  reuse:
+    description:
+      - The registered result of an earlier run of this module on the same host, in the same play. When that
+        read asked everything this task asks (its RV(asked)), its facts are used, cut down to this task's request
+        (the same result a read would give), and the host is not contacted (RV(reused)); otherwise the host is read.
+      - For a role that follows another one which already read the site (the exit role after the peer role, in
+        C(site.yml)). Only pass a read made in the same play, before anything it saw could have changed.
+    type: dict
     version_added: 0.1.0
   kernel_wireguard:
     description: Test whether the kernel can make a WireGuard link (creates and deletes C(sitemeshprobe0)).
@@ -227,10 +236,22 @@ private_keys:
 ansible_facts:
   description:
     - C(discovered_interpreter_python), the fact Ansible's own interpreter discovery sets, when a discovery was
-      due for this host (see the description): the first interpreter of C(INTERPRETER_PYTHON_FALLBACK) found.
+      due for this host (see the description), the first interpreter of C(INTERPRETER_PYTHON_FALLBACK) found.
   returned: when a discovery was due and an interpreter was found (action plugin only)
   type: dict
   sample: {"discovered_interpreter_python": "/usr/bin/python3.11"}
+  version_added: 0.1.0
+asked:
+  description: What was read, as the probe's requests (C(file:PATH), C(sysctl:KEY), ...); a later O(reuse) checks it.
+  returned: always
+  type: list
+  elements: str
+  sample: ["file:/etc/sysctl.d/90-sitemesh-wireguard-wg0.conf", "sysctl:net.ipv4.ip_forward"]
+  version_added: 0.1.0
+reused:
+  description: Whether the facts came from O(reuse) instead of a read of the host.
+  returned: always
+  type: bool
   version_added: 0.1.0
 loopback_differs:
   description:
@@ -257,7 +278,7 @@ apt_stale_paths:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_facts import ARGUMENT_SPEC, conclude, request
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_facts import ARGUMENT_SPEC, conclude, request, reused_facts
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_probe import SCRIPT, parse
 
 
@@ -267,14 +288,17 @@ def main():
         args = request(module.params)
     except ValueError as exc:
         module.fail_json(msg='wg_site_facts: %s' % exc)
+    facts = reused_facts(module.params, args)
+    if facts is not None:
+        module.exit_json(changed=False, reused=True, **conclude(module.params, facts, args))
     rc, out, err = module.run_command(['/bin/sh', '-c', SCRIPT, 'wg_site_facts'] + args, environ_update={'LANG': 'C'})
     if rc != 0:
         module.fail_json(msg='wg_site_facts: reading the site failed (rc %s): %s' % (rc, err.strip()), rc=rc)
     try:
-        result = conclude(module.params, parse(out))
+        result = conclude(module.params, parse(out), args)
     except ValueError as exc:
         module.fail_json(msg='wg_site_facts: %s' % exc, stdout=out)
-    module.exit_json(changed=False, **result)
+    module.exit_json(changed=False, reused=False, **result)
 
 
 if __name__ == '__main__':

@@ -22,14 +22,19 @@ ALL = ['wireguard-tools', 'wireguard-go', 'ifupdown', 'nftables', 'procps', 'pyt
 
 
 def _install_tasks(sm):
-    with open(os.path.join(sm.PEER_ROLE, 'tasks', 'install.yml'), encoding='utf-8') as f:
-        return dict((t['name'], t) for t in yaml.safe_load(f))
+    tasks = {}
+    for name in ('install.yml', 'apt.yml'):
+        with open(os.path.join(sm.PEER_ROLE, 'tasks', name), encoding='utf-8') as f:
+            tasks.update((t['name'], t) for t in yaml.safe_load(f))
+    return tasks
 
 
 def test_install_tasks_use_the_decision(sm):
     tasks = _install_tasks(sm)
     probe = tasks['Read what this site has, in one round trip (nothing is changed)']
     assert 'python3-apt' in probe['sitemesh.wireguard.wg_site_facts']['packages']
+    include = tasks['Apt sources and packages']
+    assert include['ansible.builtin.include_tasks'] == 'apt.yml' and include['when'] == '_wireguard_apt_needed | bool'
     apt = tasks['Install WireGuard tools (from the release where it has them)']
     assert apt['when'] == ['_wireguard_apt_wanted | bool', 'not (_wireguard_apt_blind | bool)']
     report = tasks['Report what apt would install (check mode, python3-apt missing)']
@@ -46,10 +51,12 @@ def _playbook(out):
             {'name': 'The role defaults, vars and this site\'s part of the mesh', 'ansible.builtin.include_role': {
                 'name': 'sitemesh.wireguard.wireguard_peer', 'tasks_from': 'read_keys.yml', 'public': True}},
             {'name': 'What the read of the site saw', 'ansible.builtin.set_fact': {
-                '_wireguard_probe': {'kernel_wireguard': False, 'packages_installed': '{{ installed }}'},
+                '_wireguard_probe': {'kernel_wireguard': False, 'packages_installed': '{{ installed }}',
+                                     'apt_files_differ': [], 'apt_stale_paths': []},
                 '_wireguard_apt_written': {'changed': False}, '_wireguard_apt_removed': {'changed': False}}},
             {'name': 'Write the decision', 'delegate_to': 'localhost', 'check_mode': False, 'ansible.builtin.copy': {
                 'content': '{{ {"wanted": _wireguard_apt_wanted | bool, "blind": _wireguard_apt_blind | bool,'
+                           ' "needed": _wireguard_apt_needed | bool,'
                            ' "missing": _wireguard_packages_missing} | to_json }}\n',
                 'dest': '%s/{{ inventory_hostname }}.json' % out, 'mode': '0644'}},
         ],
@@ -77,4 +84,6 @@ def test_apt_decision(sm, tmp_path, fake_connection, key_store, installed, check
     for host in sm.example_hosts():
         decision = json.loads((out / ('%s.json' % host)).read_text())
         assert decision['wanted'] is wanted and decision['blind'] is blind, (host, decision)
+        # the apt tasks are included exactly when apt is wanted (the sources being unchanged here)
+        assert decision['needed'] is wanted, (host, decision)
         assert ('wireguard-tools' in decision['missing']) is (not installed or installed == ['python3-apt'])

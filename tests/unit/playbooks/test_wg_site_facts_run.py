@@ -115,3 +115,38 @@ def test_an_interpreter_set_by_the_inventory_is_left_alone(sm, tmp_path):
     result = sm.ansible_playbook(args, tmp_path)
     assert result.rc == 0, str(result)
     assert json.loads(out.read_text()) == {'fact': None, 'returned': None}, out.read_text()
+
+
+def test_reuse_answers_from_the_earlier_read_only_when_it_asked_everything(sm, tmp_path):
+    """The file changes after the first read: a covered reuse still shows the first read (the host was not read
+    again), a reuse that did not ask everything reads the host (the new content)."""
+    seen, other = tmp_path / 'seen', tmp_path / 'other'
+    seen.write_text('before\n')
+    other.write_text('x\n')
+    out = tmp_path / 'results.json'
+    read = {'paths': [str(seen), str(other)], 'sysctls': ['net.ipv4.ip_forward', 'net.ipv4.conf.all.forwarding']}
+    playbook = tmp_path / 'reuse.yml'
+    playbook.write_text(yaml.safe_dump([{
+        'name': 'Reuse', 'hosts': 'localhost', 'connection': 'local', 'gather_facts': False, 'tasks': [
+            {'name': 'Read wide', 'sitemesh.wireguard.wg_site_facts': read, 'register': 'wide'},
+            {'name': 'Change the file', 'ansible.builtin.copy': {'content': 'after\n', 'dest': str(seen),
+                                                                 'mode': '0644'}},
+            {'name': 'Narrow, covered', 'register': 'covered', 'sitemesh.wireguard.wg_site_facts': {
+                'paths': [str(seen)], 'sysctls': ['net.ipv4.ip_forward'], 'reuse': '{{ wide }}'}},
+            {'name': 'Not covered', 'register': 'uncovered', 'sitemesh.wireguard.wg_site_facts': {
+                'paths': [str(seen)], 'units': ['sitemesh-no-such.service'], 'reuse': '{{ wide }}'}},
+            {'name': 'Keep', 'ansible.builtin.copy': {
+                'content': '{{ {"wide": wide, "covered": covered, "uncovered": uncovered} | to_json }}',
+                'dest': str(out), 'mode': '0644'}}]}]))
+
+    result = sm.ansible_playbook([str(playbook)], tmp_path)
+
+    assert result.rc == 0, str(result)
+    got = json.loads(out.read_text())
+    before, after = hashlib.sha1(b'before\n').hexdigest(), hashlib.sha1(b'after\n').hexdigest()
+    assert got['wide']['reused'] is False and got['wide']['files'][str(seen)]['sha1'] == before
+    assert got['covered']['reused'] is True
+    assert got['covered']['files'] == {str(seen): got['wide']['files'][str(seen)]}   # cut down, the first read's
+    assert list(got['covered']['sysctls']) == ['net.ipv4.ip_forward']
+    assert got['covered']['asked'] == ['file:%s' % seen, 'sysctl:net.ipv4.ip_forward']
+    assert got['uncovered']['reused'] is False and got['uncovered']['files'][str(seen)]['sha1'] == after

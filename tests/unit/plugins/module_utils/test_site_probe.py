@@ -177,3 +177,22 @@ def test_the_script_looks_for_interpreters_as_ansible_discovery_does():
     expected = [shutil.which(name) if not name.startswith('/') else name for name in names]
     assert facts['pythons'] == [path for path in expected if path], facts['pythons']
     assert facts['pythons'][0] == shutil.which('sh')
+
+
+def test_a_wider_read_cut_down_is_the_narrow_read(tmp_path):
+    """restrict(): what a later task reuses is exactly what it would have read itself."""
+    one, two = tmp_path / 'one', tmp_path / 'two'
+    one.write_text('1\n')
+    two.write_text('2\n')
+    narrow = probe.probe_args(paths=[str(one), str(tmp_path / 'missing')], sysctls=['net.ipv4.ip_forward'],
+                              units=['sitemesh-no-such.service'], nft_tables=['inet sitemesh_no_such_table'])
+    wide = probe.probe_args(paths=[str(one), str(two), str(tmp_path / 'missing')], packages=['dpkg'],
+                            sysctls=['net.ipv4.ip_forward', 'net.ipv4.conf.all.forwarding'],
+                            units=['sitemesh-no-such.service', 'sitemesh-other.service'],
+                            nft_tables=['inet sitemesh_no_such_table', 'ip sitemesh_other'], loopback=True)
+    assert probe.covers(wide, narrow) and not probe.covers(narrow, wide)
+    expected = run_script(narrow)
+    expected['pythons'] = []
+    assert probe.restrict(run_script(wide), narrow) == expected
+    with pytest.raises(ValueError, match='not the facts of a read'):
+        probe.restrict({'codename': 'bookworm'}, narrow)
