@@ -35,14 +35,15 @@ lab_names() { local h; for h in "${LAB_HOSTS[@]}"; do echo "$PREFIX${h%% *}"; do
 sites() { local h n g; for h in "${LAB_HOSTS[@]}"; do read -r n g _ <<<"$h"; [ "$g" = wireguard ] && echo "$n"; done; }
 
 start_hosts() {
-  local h name group nets args net first
+  local h name group nets args net first i
   # shellcheck disable=SC2046
   podman rm -f -t 0 --ignore $(lab_names) >/dev/null
   for h in "${LAB_HOSTS[@]}"; do
     read -r name group nets <<<"$h"
-    args=(); first=""
+    args=(); first=""; i=0
+    # eth0, eth1, ... in the listed order (podman 4.3 does not always keep it by itself)
     for net in ${nets//,/ }; do
-      args+=(--network "${net%%:*}:ip=${net#*:}")
+      args+=(--network "${net%%:*}:ip=${net#*:},interface_name=eth$((i++))")
       [ -n "$first" ] || first="${net%%:*}"
     done
     podman run -d --name "$PREFIX$name" --hostname "$name" --privileged --systemd=always \
