@@ -33,7 +33,7 @@ import socket
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._actions import Action
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._config import empty_peer
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._uapi import UAPI, add_allowed_ips_request
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._uapi import UAPI, add_allowed_ips_request, keys_request
 
 
 def endpoint_matches(wanted, live, resolve=socket.getaddrinfo):
@@ -137,10 +137,32 @@ def plan_sink(name, prefixes):
             Action((), ['wg', 'set', name, 'peer', sink, 'remove'], None)]
 
 
+def plan_new_private_key(model, live_wg, uapi):
+    """On a userspace interface whose private key changes: one request with the new key and the preshared keys
+    of the existing peers that change with it (``keys_request``). Returns (actions, live_wg as after them)."""
+    interface = model['interface']
+    if not uapi or live_wg['private_key'] == interface['private_key']:
+        return [], live_wg
+    live = dict((p['public_key'], p) for p in live_wg['peers'])
+    after = dict(live_wg, private_key=interface['private_key'], peers=[])
+    psks, changes = [], [('interface_updated', True)]
+    wanted = dict((p['public_key'], p) for p in model['peers'])
+    for peer in live_wg['peers']:
+        want = wanted.get(peer['public_key'])
+        if want is not None and want.get('preshared_key') != peer['preshared_key']:
+            psks.append((peer['public_key'], want.get('preshared_key')))
+            peer = dict(peer, preshared_key=want.get('preshared_key'))
+            if not peer_differs(want, peer):   # nothing else to change: reported here
+                changes.append(('peers_updated', peer['public_key']))
+        after['peers'].append(peer)
+    return [Action(tuple(changes), [UAPI, uapi], keys_request(interface['private_key'], psks))], after
+
+
 def plan_peers(name, model, live_wg, wanted_fwmark, uapi=None):
     """The peers and keys of the running NAME brought to ``model``: interface keys, new peers, updated
     peers, the sink, gone peers, in that order. ``uapi``: NAME's control socket when it is userspace."""
-    actions = plan_interface_keys(name, model['interface'], live_wg, wanted_fwmark)
+    actions, live_wg = plan_new_private_key(model, live_wg, uapi)
+    actions += plan_interface_keys(name, model['interface'], live_wg, wanted_fwmark)
     live = dict((p['public_key'], p) for p in live_wg['peers'])
     wanted_keys = set(p['public_key'] for p in model['peers'])
     wanted_prefixes = set(a for p in model['peers'] for a in p['allowed_ips'])

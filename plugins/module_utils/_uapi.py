@@ -32,10 +32,25 @@ def socket_path(name, directory=SOCKET_DIR):
     return path if os.path.exists(path) else None
 
 
+def _hex(key):
+    return binascii.hexlify(base64.b64decode(key)).decode('ascii')
+
+
 def add_allowed_ips_request(public_key, prefixes):
     """The request that inserts ``prefixes`` for the peer ``public_key`` (base64) and changes nothing else."""
-    key = binascii.hexlify(base64.b64decode(public_key)).decode('ascii')
-    lines = ['set=1', 'public_key=%s' % key, 'update_only=true'] + ['allowed_ip=%s' % p for p in prefixes]
+    lines = ['set=1', 'public_key=%s' % _hex(public_key), 'update_only=true'] + ['allowed_ip=%s' % p for p in prefixes]
+    return '\n'.join(lines) + '\n\n'
+
+
+def keys_request(private_key, preshared_keys):
+    """One request that sets the interface's ``private_key`` and, with it, the preshared keys of existing peers
+    (``(public key, preshared key or None)`` pairs, base64): a new key and the preshared keys that follow it
+    (the mesh secret's keys are derived from both public keys) take effect together, so that no handshake
+    starts with the new key and an old preshared key (it would fail, and be retried only 5 s later)."""
+    lines = ['set=1', 'private_key=%s' % _hex(private_key)]
+    for public_key, preshared_key in preshared_keys:
+        lines += ['public_key=%s' % _hex(public_key), 'update_only=true',
+                  'preshared_key=%s' % (_hex(preshared_key) if preshared_key else '0' * 64)]
     return '\n'.join(lines) + '\n\n'
 
 

@@ -96,7 +96,7 @@ def test_interface_keys_and_the_other_fields_without_allowed_ips():
     assert argvs(actions)[0] == ['wg', 'set', 'wgcap0', 'listen-port', '5556', 'fwmark', 'off']
     assert actions[0].stdin is None
     wanted = model(private_key=OTHER)
-    actions = plan_peers('wgcap0', wanted, LIVE, '51820', SOCK)
+    actions = plan_peers('wgcap0', wanted, LIVE, '51820', None)   # a kernel interface: wg set
     assert argvs(actions) == [['wg', 'set', 'wgcap0', 'private-key', '/dev/stdin']]
     assert actions[0].stdin == OTHER + '\n'
     wanted = model()
@@ -104,6 +104,28 @@ def test_interface_keys_and_the_other_fields_without_allowed_ips():
     actions = plan_peers('wgcap0', wanted, LIVE, '51820', SOCK)
     assert [a.changes for a in actions] == [(('peers_updated', recorded.PEER),)]
     assert argvs(actions) == [['wg', 'set', 'wgcap0', 'peer', recorded.PEER, 'persistent-keepalive', '10']]
+
+
+def test_a_new_private_key_and_the_preshared_keys_that_follow_it_go_in_one_request():
+    """A rekeyed site: its new key and the new preshared keys (derived from both public keys) in one request on
+    the control socket, so that no handshake starts with the new key and an old preshared key."""
+    new_psk = base64.b64encode(b'\x16' * 32).decode()
+    wanted = model(private_key=OTHER)
+    wanted['peers'][0]['preshared_key'] = new_psk
+    actions = plan_peers('wgcap0', wanted, LIVE, '51820', SOCK)
+    assert [a.changes for a in actions] == [(('interface_updated', True), ('peers_updated', recorded.PEER))]
+    assert argvs(actions) == [['@uapi', SOCK]]
+    assert actions[0].stdin == ('set=1\nprivate_key=%s\npublic_key=%s\nupdate_only=true\npreshared_key=%s\n\n'
+                                % ('15' * 32, PEER_HEX, '16' * 32))
+    # the same with another field of the peer changing: that goes on its own, reported once
+    wanted['peers'][0]['persistent_keepalive'] = 10
+    actions = plan_peers('wgcap0', wanted, LIVE, '51820', SOCK)
+    assert [a.changes for a in actions] == [(('interface_updated', True),), (('peers_updated', recorded.PEER),)]
+    assert argvs(actions)[1] == ['wg', 'set', 'wgcap0', 'peer', recorded.PEER, 'persistent-keepalive', '10']
+    # a preshared key that goes: all zeros in the request
+    wanted = model(private_key=OTHER)
+    wanted['peers'][0]['preshared_key'] = None
+    assert plan_peers('wgcap0', wanted, LIVE, '51820', SOCK)[0].stdin.endswith('preshared_key=%s\n\n' % ('0' * 64))
 
 
 def test_wg_set_one_peer():

@@ -976,3 +976,52 @@ def test_reresolve_script_reads_no_private_key():
     assert [line for line in commands if re.search(r'\bwg (show|set)\b', line)] and not [
         line for line in commands if re.search(r'dump|private|\.conf|/etc/wireguard|wg showconf|wg show "\$IF"$', line)]
     assert not [line for line in commands if re.search(r'\bwg show "\$IF" (?!endpoints)', line)]
+
+
+def test_a_rekey_with_preshared_keys_under_traffic_stalls_no_handshake(pair, wg_key):
+    """A site gets a new key while a ping crosses the tunnel both ways: the peer learns the new public key and the
+    pair's new preshared key, then the site takes its new key and, in the same request, the new preshared key.
+    The tunnel carries traffic again within 2 s (a failed handshake would only be retried after 5 s), the
+    interfaces are not recreated, and no key reaches a result."""
+    a, b = pair
+    psk = wg_key()[0]
+    for site in pair:
+        site['args']['peers'][0]['preshared_key'] = psk
+        res = site['ns'].run('wg_interface', site['args'])
+        assert res.rc == 0 and res['changed'] is True, res.result
+    out = a['ns'].sh('ping', '-c', '3', '-W', '2', '-I', '10.0.1.1', '10.0.2.1', check=False)
+    assert ' 0% packet loss' in out, out
+    index = [site['ns'].ifindex() for site in pair]
+    private, public = wg_key()
+    new_psk = wg_key()[0]
+    pings = [subprocess.Popen(['ip', 'netns', 'exec', src['ns'].ns, 'ping', '-n', '-D', '-i', '0.05', '-W', '1',
+                               '-c', '120', '-I', '10.0.%d.1' % n, '10.0.%d.1' % (3 - n)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for n, src in enumerate(pair, start=1)]
+    try:
+        time.sleep(1)
+        b_args = copy(b['args'])
+        b_args['peers'][0].update(public_key=public, preshared_key=new_psk)
+        res_b = b['ns'].run('wg_interface', b_args)
+        write_key(a['ns'], private)
+        a_args = copy(a['args'])
+        a_args['peers'][0]['preshared_key'] = new_psk
+        res_a = a['ns'].run('wg_interface', a_args)
+        outs = [p.communicate(timeout=60)[0] for p in pings]
+    finally:
+        for p in pings:
+            if p.poll() is None:
+                p.kill()
+    assert res_b.rc == 0 and res_b['peers_added'] == [public], res_b.result
+    assert res_a.rc == 0 and res_a['peers_updated'] == [b['public']], res_a.result
+    for res in (res_a, res_b):
+        assert_no_secrets(res, private, new_psk)
+        assert_no_secrets(res, a['private'], psk)
+    head, peers = a['ns'].dump()
+    assert head[0] == private and peers[b['public']][1] == new_psk
+    assert b['ns'].dump()[1][public][1] == new_psk
+    assert [site['ns'].ifindex() for site in pair] == index
+    for out in outs:
+        replies = [float(line[1:line.index(']')]) for line in out.splitlines() if line.startswith('[') and 'bytes from' in line]
+        gaps = [y - x for x, y in zip(replies, replies[1:])]
+        assert replies and max(gaps) < 2.0, 'longest gap %.2f s: %s' % (max(gaps or [0]), out[-400:])
