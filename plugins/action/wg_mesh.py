@@ -125,6 +125,7 @@ class ActionModule(ActionBase):
             for note in notes:
                 display.warning(note)
             result.update(msg='the mesh of %d sites is valid' % len(hosts), notes=notes,
+                          sites_without_key=sorted(n for n in mesh.names if not mesh.sites[n].public_key),
                           snapshot=dump(mesh, key, keys, {'store': state, 'roadwarrior': devices}))
             return result
         return self._site(result, args, task_vars, hosts, key)

@@ -159,6 +159,16 @@ public_keys:
   returned: with O(scope=mesh)
   type: dict
   sample: {giant: 6SUT/kt3qV/UlZ9B0+D3LLVAEJsyh/PfhTEbfOZLWBE=}
+sites_without_key:
+  description:
+    - The sites of the group whose public key is known neither from the inventory nor from the key store (or
+      O(public_keys)). C(site.yml) refuses a run that leaves sites out (C(--limit)) when this is every site, since the
+      key store was lost or moved, and the sites in the play would be configured without their peers.
+  returned: with O(scope=mesh)
+  type: list
+  elements: str
+  sample: [kiwi]
+  version_added: 0.1.0
 public_key:
   description:
     - This site's own public key as the key store (or O(public_keys)) holds it, V(null) when it has none.

@@ -200,3 +200,33 @@ def test_models_from_the_validation_snapshot(sm, tmp_path, fake_connection, fill
             moly = [p for p in rekeyed['mesh']['peers'] if p['name'] == 'moly']
             assert moly == ([] if host == 'moly' else [dict(p, public_key=new_key) for p in full[host]['peers']
                                                        if p['name'] == 'moly']), (name, host)
+
+
+def _site_yml(sm, tmp_path, fake_connection, store, *extra):
+    return sm.ansible_playbook([sm.SITE_YML, '-i', sm.EXAMPLE_INVENTORY, '-i', fake_connection,
+                                '-e', 'wireguard_public_key_store=%s' % store] + list(extra), tmp_path)
+
+
+def test_limit_with_a_lost_key_store_is_refused_before_any_host_is_touched(sm, tmp_path, fake_connection, key_store):
+    """An empty store (a fresh AWX job, a moved playbook directory) and --limit: giant would be configured
+    without moly and raspi, its tunnels to them dropped. site.yml refuses, naming the store and the sites."""
+    result = _site_yml(sm, tmp_path, fake_connection, key_store, '--limit', 'giant')
+
+    assert result.rc != 0, result
+    recap = sm.parse_recap(result.output)
+    assert recap['giant']['unreachable'] == 0 and recap['giant']['failed'] == 1, result
+    assert 'Install WireGuard' not in ''.join(sm.task_headers(result.output)), result
+    text = ' '.join(result.output.split())
+    assert 'the public key store %s holds no key of wireguard' % key_store in text, result.output
+    assert 'this run leaves out moly, raspi, which would be dropped from the peers of giant' in text, result.output
+
+
+def test_limit_with_keys_in_the_store_is_not_refused(sm, tmp_path, fake_connection, filled_store):
+    """Control: the same run with the keys stored passes the validation and goes on to read the site (which
+    fails here: its container does not exist)."""
+    store, _keys = filled_store
+    result = _site_yml(sm, tmp_path, fake_connection, store, '--limit', 'giant')
+
+    assert 'holds no key of' not in result.output, result.output
+    assert 'Read what this site has' in ''.join(sm.task_headers(result.output)), str(result)
+    assert 'no container with name or ID "sitemesh-no-such-container-giant"' in result.output, str(result)
