@@ -217,8 +217,21 @@ def test_limit_with_a_lost_key_store_is_refused_before_any_host_is_touched(sm, t
     assert recap['giant']['unreachable'] == 0 and recap['giant']['failed'] == 1, result
     assert 'Install WireGuard' not in ''.join(sm.task_headers(result.output)), result
     text = ' '.join(result.output.split())
-    assert 'the public key store %s holds no key of wireguard' % key_store in text, result.output
-    assert 'this run leaves out moly, raspi, which would be dropped from the peers of giant' in text, result.output
+    assert 'the public key store %s holds no key of moly, raspi, and the inventory sets none' % key_store in text, text
+    assert 'this run leaves them out, and they would be dropped from the peers of giant' in text, text
+
+
+def test_limit_leaving_out_a_site_without_a_key_is_refused(sm, tmp_path, fake_connection, filled_store):
+    """A store that lost one key (raspi's): a run on giant would drop raspi from giant's peers. Refused."""
+    store, _keys = filled_store
+    os.remove(os.path.join(store, 'raspi.pub'))
+    result = _site_yml(sm, tmp_path, fake_connection, store, '--limit', 'giant')
+
+    assert result.rc != 0, result
+    assert 'Install WireGuard' not in ''.join(sm.task_headers(result.output)), result
+    text = ' '.join(result.output.split())
+    assert 'holds no key of raspi, and the inventory sets none' in text, text
+    assert 'this run leaves it out, and it would be dropped from the peers of giant' in text, text
 
 
 def test_limit_with_keys_in_the_store_is_not_refused(sm, tmp_path, fake_connection, filled_store):
