@@ -37,7 +37,7 @@ trap cleanup EXIT
 # start_site MODE NAME ADDRESS: a fresh site; in ssh mode with sshd running, our key authorized, its host key known
 start_site() {
   start_bench_site "$PREFIX" bench "$2" "$3"
-  podman exec "$PREFIX$2" systemctl is-system-running --wait >/dev/null 2>&1 || true
+  wait_booted "$PREFIX$2"
   if [[ $1 == ssh ]]; then ssh_site "$PREFIX$2" "$3"; fi
 }
 
