@@ -63,7 +63,7 @@ target() {  # target VALUE LIMIT: PASS or MISSED
 
 # bench MODE: fresh containers, the four runs, the slowest tasks; a line per run in SUMMARY
 bench() {
-  local mode=$1 s name address first rerun add rerun4 peers
+  local mode=$1 s name address first rerun add rerun4 peers t0=$SECONDS
   # shellcheck disable=SC2046
   podman rm -f -t 0 --ignore $(names) >/dev/null
   rm -rf "$WORK/public_keys" "$WORK/cp"; mkdir -m 0700 "$WORK/cp"   # no key, no SSH master of the other mode
@@ -94,9 +94,9 @@ bench() {
            printf '%s %s  ' "$s" "$(grep -c "^<$(ssh_address $s)> SSH: EXEC" "$WORK/ssh: unchanged re-run, -vvv (not timed).log")"
          done)"
   fi
-  SUMMARY+=("$(printf '%-7s first converge %6.1f s (%s < 45 s)  unchanged %5.1f s (%s < %s s)  add a site %6.1f s (%s < 35 s)  unchanged (4) %5.1f s' \
+  SUMMARY+=("$(printf '%-7s first converge %6.1f s (%s < 45 s)  unchanged %5.1f s (%s < %s s)  add a site %6.1f s (%s < 35 s)  unchanged (4) %5.1f s  (mode %d s in all)' \
     "$mode" "$first" "$(target "$first" 45)" "$rerun" "$(target "$rerun" "$( [[ $mode == ssh ]] && echo 4.5 || echo 10)")" \
-    "$( [[ $mode == ssh ]] && echo 4.5 || echo 10)" "$add" "$(target "$add" 35)" "$rerun4")")
+    "$( [[ $mode == ssh ]] && echo 4.5 || echo 10)" "$add" "$(target "$add" 35)" "$rerun4" "$((SECONDS - t0))")")
 }
 
 main() {
