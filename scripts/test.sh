@@ -96,9 +96,10 @@ if ((quick == 0)); then
   fi
   # Converge timings of site.yml on containers (first run, unchanged re-run, a fourth site): figures.
   if ((${#scenarios[@]} == 0)); then
-    # podman connection. The SSH mode (`bench_converge.sh ssh`) is not a step yet: its first run could not install
-    # openssh-server in the fresh bench containers (apt: "Unknown error executing apt-key"), see the README.
-    step "converge benchmark" record tests/benchmark/bench_converge.sh podman || true
+    # Both connections, fresh containers each: podman, then SSH with pipelining (how users reach sites). The SSH
+    # mode adds about 100 s (96 s in the run of 2026-11-27 11:18 UTC; 202 s for both); it was left out while apt in
+    # its fresh containers failed ("Unknown error executing apt-key": apt raced the boot, see wait_booted).
+    step "converge benchmark" record tests/benchmark/bench_converge.sh podman ssh || true
     # 12 sites: first converge, unchanged re-run, a rolling change in batches of two under pings (0 lost).
     step "scale benchmark" record tests/benchmark/bench_scale.sh || true
   fi

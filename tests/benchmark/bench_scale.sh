@@ -123,7 +123,8 @@ main() {
   local s name public mem0 mem1
   mem0=$(free -m | awk '/^Mem:/ {print $3}')
   for s in "${SITES[@]}"; do read -r name public _ <<<"$s"; start_site "$name" "$public"; done
-  for s in "${SITES[@]}"; do podman exec "$PREFIX${s%% *}" systemctl is-system-running --wait >/dev/null 2>&1 || true; done
+  # shellcheck disable=SC2046
+  wait_booted $(names)
   mem1=$(free -m | awk '/^Mem:/ {print $3}')
   if [[ $CONNECTION == ssh ]]; then
     local pids=() pid

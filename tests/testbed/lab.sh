@@ -52,9 +52,8 @@ start_hosts() {
       "$IMAGE_REPO:bookworm" /sbin/init >/dev/null
     log "started $PREFIX$name ($group) on $nets"
   done
-  for name in $(lab_names); do
-    podman exec "$name" systemctl is-system-running --wait >/dev/null || true
-  done
+  # shellcheck disable=SC2046
+  wait_booted $(lab_names)
 }
 
 write_inventory() {  # [copy]: group_vars/host_vars copied, not linked (a user's inventory outside the repo)

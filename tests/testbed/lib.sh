@@ -71,6 +71,21 @@ in_netns() {
 # Elapsed seconds since $1 (from `date +%s`).
 since() { echo $(( $(date +%s) - $1 )); }
 
+# wait_booted CONTAINER...: until systemd in each container has finished booting (running or degraded); dies
+# after 120 s. `systemctl is-system-running --wait` alone does not wait right after `podman run`: until systemd has
+# its bus it fails at once ("Failed to connect to bus", in 2 of 4 fresh containers, 2026-11-27), and what runs next
+# races the boot: systemd-tmpfiles-setup empties /tmp (`D /tmp`) under apt-key's feet, and `apt-get update` fails
+# with "GPG error: ... Unknown error executing apt-key" (3 of 12 fresh containers).
+wait_booted() {
+  local c state deadline=$((SECONDS + 120))
+  for c in "$@"; do
+    until state=$(podman exec "$c" systemctl is-system-running --wait 2>/dev/null); [[ $state == running || $state == degraded ]]; do
+      ((SECONDS < deadline)) || die "$c: systemd did not finish booting in 120 s (state: ${state:-no answer})"
+      sleep 0.2
+    done
+  done
+}
+
 # Benchmark sites (tests/benchmark/*.sh), under the podman lock:
 # start_bench_site PREFIX LABEL NAME ADDRESS: a bookworm site with systemd on sitemesh-public, apt through the proxy
 start_bench_site() {
