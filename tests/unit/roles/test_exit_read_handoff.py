@@ -62,3 +62,28 @@ def test_the_peer_roles_read_covers_the_exit_roles_read(interface, inventory):
     assert set(peer['sysctls']) == {'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding'}
     assert 'net.ipv4.ip_forward' in exit_vars['_wireguard_exit_sysctls']
     assert 'net.ipv6.conf.all.forwarding' in exit_vars['_wireguard_exit_sysctls']
+
+
+def test_the_exit_role_reuses_the_read_of_a_play_that_has_the_peer_role(tmp_path):
+    """The exit role's own ``reuse`` expression, evaluated by ansible-playbook in a play with both roles (their
+    tasks skipped): it hands over the peer role's read. Its regex once escaped wrongly and never matched."""
+    import subprocess
+    import sys
+    with open(os.path.join(ROOT, 'roles', 'wireguard_exit', 'tasks', 'main.yml'), encoding='utf-8') as handle:
+        read, = [t for t in yaml.safe_load(handle) if 'reuse' in t.get('sitemesh.wireguard.wg_site_facts', {})]
+    expression = read['sitemesh.wireguard.wg_site_facts']['reuse']
+    out = tmp_path / 'reuse.txt'
+    playbook = tmp_path / 'play.yml'
+    playbook.write_text(yaml.safe_dump([{
+        'hosts': 'localhost', 'gather_facts': False,
+        'pre_tasks': [{'ansible.builtin.set_fact': {'_wireguard_probe': {'asked': ['file:/x']}}},
+                      {'ansible.builtin.copy': {'content': '{{ %s | to_json }}' % expression.strip()[3:-3].replace(
+                          'else omit', "else 'omitted'").replace('default(omit)', "default('omitted')"),
+                          'dest': str(out), 'mode': '0644'}}],
+        'roles': [{'role': 'sitemesh.wireguard.wireguard_peer', 'when': False},
+                  {'role': 'sitemesh.wireguard.wireguard_exit', 'when': False}]}]))
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, 'ansible.cfg'))
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(playbook)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert out.read_text() == '{"asked": ["file:/x"]}', out.read_text()
