@@ -143,7 +143,6 @@ def plan_new_private_key(model, live_wg, uapi):
     interface = model['interface']
     if not uapi or live_wg['private_key'] == interface['private_key']:
         return [], live_wg
-    live = dict((p['public_key'], p) for p in live_wg['peers'])
     after = dict(live_wg, private_key=interface['private_key'], peers=[])
     psks, changes = [], [('interface_updated', True)]
     wanted = dict((p['public_key'], p) for p in model['peers'])

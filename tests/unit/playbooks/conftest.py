@@ -91,6 +91,12 @@ def ansible_playbook(args, tmp_path, timeout=120):
     return run([venv_tool('ansible-playbook')] + [str(a) for a in args], REPO, env, timeout=timeout)
 
 
+def site_yml(tmp_path, fake_connection, key_store, *extra):
+    """site.yml on the example inventory, every host behind the fake connection, keys in ``key_store``."""
+    return ansible_playbook([SITE_YML, '-i', EXAMPLE_INVENTORY, '-i', fake_connection,
+                             '-e', 'wireguard_public_key_store=%s' % key_store] + list(extra), tmp_path)
+
+
 # --------------------------------------------------------------------------------------------- output parsing
 
 
@@ -203,7 +209,7 @@ def sm():
     return types.SimpleNamespace(
         REPO=REPO, EXAMPLE_INVENTORY=EXAMPLE_INVENTORY, SITE_YML=SITE_YML, PEER_ROLE=PEER_ROLE, EXIT_ROLE=EXIT_ROLE,
         FAKE_HOST_PREFIX=FAKE_HOST_PREFIX,
-        venv_tool=venv_tool, clean_env=clean_env, run=run, ansible_playbook=ansible_playbook,
+        venv_tool=venv_tool, clean_env=clean_env, run=run, ansible_playbook=ansible_playbook, site_yml=site_yml,
         parse_recap=parse_recap, task_headers=task_headers, play_headers=play_headers,
         role_task_names=role_task_names, example_hosts=example_hosts,
         write_fake_connection_inventory=write_fake_connection_inventory,

@@ -202,15 +202,10 @@ def test_models_from_the_validation_snapshot(sm, tmp_path, fake_connection, fill
                                                        if p['name'] == 'moly']), (name, host)
 
 
-def _site_yml(sm, tmp_path, fake_connection, store, *extra):
-    return sm.ansible_playbook([sm.SITE_YML, '-i', sm.EXAMPLE_INVENTORY, '-i', fake_connection,
-                                '-e', 'wireguard_public_key_store=%s' % store] + list(extra), tmp_path)
-
-
 def test_limit_with_a_lost_key_store_is_refused_before_any_host_is_touched(sm, tmp_path, fake_connection, key_store):
     """An empty store (a fresh AWX job, a moved playbook directory) and --limit: giant would be configured
     without moly and raspi, its tunnels to them dropped. site.yml refuses, naming the store and the sites."""
-    result = _site_yml(sm, tmp_path, fake_connection, key_store, '--limit', 'giant')
+    result = sm.site_yml(tmp_path, fake_connection, key_store, '--limit', 'giant')
 
     assert result.rc != 0, result
     recap = sm.parse_recap(result.output)
@@ -225,7 +220,7 @@ def test_limit_leaving_out_a_site_without_a_key_is_refused(sm, tmp_path, fake_co
     """A store that lost one key (raspi's): a run on giant would drop raspi from giant's peers. Refused."""
     store, _keys = filled_store
     os.remove(os.path.join(store, 'raspi.pub'))
-    result = _site_yml(sm, tmp_path, fake_connection, store, '--limit', 'giant')
+    result = sm.site_yml(tmp_path, fake_connection, store, '--limit', 'giant')
 
     assert result.rc != 0, result
     assert 'Install WireGuard' not in ''.join(sm.task_headers(result.output)), result
@@ -238,7 +233,7 @@ def test_limit_with_keys_in_the_store_is_not_refused(sm, tmp_path, fake_connecti
     """Control: the same run with the keys stored passes the validation and goes on to read the site (which
     fails here: its container does not exist)."""
     store, _keys = filled_store
-    result = _site_yml(sm, tmp_path, fake_connection, store, '--limit', 'giant')
+    result = sm.site_yml(tmp_path, fake_connection, store, '--limit', 'giant')
 
     assert 'holds no key of' not in result.output, result.output
     assert 'Read what this site has' in ''.join(sm.task_headers(result.output)), str(result)

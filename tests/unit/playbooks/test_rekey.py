@@ -56,11 +56,6 @@ def test_rekey_regenerates_only_the_named_sites(sm, tmp_path, fake_connection, k
     assert set(choice.values()) <= {'always', 'never'}, choice
 
 
-def _site(sm, tmp_path, fake_connection, key_store, *extra):
-    return sm.ansible_playbook([sm.SITE_YML, '-i', sm.EXAMPLE_INVENTORY, '-i', fake_connection,
-                                '-e', 'wireguard_public_key_store=%s' % key_store] + list(extra), tmp_path)
-
-
 def _untouched_and_failed(sm, result, hosts):
     assert result.rc != 0, result
     recap = sm.parse_recap(result.output)
@@ -70,21 +65,21 @@ def _untouched_and_failed(sm, result, hosts):
 
 
 def test_rekey_with_limit_is_refused_before_any_host_is_touched(sm, tmp_path, fake_connection, key_store):
-    result = _site(sm, tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=giant', '--limit', 'giant')
+    result = sm.site_yml(tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=giant', '--limit', 'giant')
     _untouched_and_failed(sm, result, ['giant'])
     assert 'a rekey run must include every site of wireguard (no --limit)' in result.output, result
     assert 'left out: moly, raspi' in result.output, result.output
 
 
 def test_rekey_of_an_unknown_site_is_refused(sm, tmp_path, fake_connection, key_store):
-    result = _site(sm, tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=gaint')
+    result = sm.site_yml(tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=gaint')
     _untouched_and_failed(sm, result, sm.example_hosts())
     assert 'not in the group wireguard: gaint' in result.output, result
 
 
 def test_rekey_of_the_whole_mesh_passes_validation(sm, tmp_path, fake_connection, key_store):
     """Control: without --limit the rekey run goes on to the hosts (whose read fails here: no container)."""
-    result = _site(sm, tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=giant')
+    result = sm.site_yml(tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=giant')
     assert set(sm.parse_recap(result.output)) == set(sm.example_hosts()), result.output
     assert 'Read what this site has, in one round trip (nothing is changed)' in sm.task_headers(result.output)
     assert 'rekey run must include' not in result.output and 'not in the group' not in result.output, result.output
@@ -92,6 +87,6 @@ def test_rekey_of_the_whole_mesh_passes_validation(sm, tmp_path, fake_connection
 
 def test_rekey_in_batches_is_refused(sm, tmp_path, fake_connection, key_store):
     """With wireguard_serial, a batch before the rekeyed site would apply its old key: refused up front."""
-    result = _site(sm, tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=raspi', '-e', 'wireguard_serial=1')
+    result = sm.site_yml(tmp_path, fake_connection, key_store, '-e', 'wireguard_rekey=raspi', '-e', 'wireguard_serial=1')
     _untouched_and_failed(sm, result, sm.example_hosts())
     assert 'a rekey run must take every site in one batch: unset wireguard_serial (it is 1)' in result.output, result
