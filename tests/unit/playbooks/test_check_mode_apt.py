@@ -53,7 +53,7 @@ def _playbook(out):
             {'name': 'What the read of the site saw', 'ansible.builtin.set_fact': {
                 '_wireguard_probe': {'kernel_wireguard': False, 'packages_installed': '{{ installed }}',
                                      'apt_files_differ': [], 'apt_stale_paths': []},
-                '_wireguard_apt_written': {'changed': False}, '_wireguard_apt_removed': {'changed': False}}},
+                '_wireguard_apt_written': {'changed': False}}},
             {'name': 'Write the decision', 'delegate_to': 'localhost', 'check_mode': False, 'ansible.builtin.copy': {
                 'content': '{{ {"wanted": _wireguard_apt_wanted | bool, "blind": _wireguard_apt_blind | bool,'
                            ' "needed": _wireguard_apt_needed | bool,'
