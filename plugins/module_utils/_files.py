@@ -160,6 +160,19 @@ def write_secure(module, path, content, mode=0o600, backup=False, validate=None,
     return backup_file
 
 
+def replace_file(path, content, mode):
+    """Write content (text or bytes) to path by an atomic rename (no module: for the controller's own files),
+    0600 until it is renamed, then ``mode``. The directory must exist."""
+    tmpdir = tempfile.mkdtemp(prefix='.sitemesh-', dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        tmp = os.path.join(tmpdir, os.path.basename(path))
+        _write_private(tmp, content)
+        os.chmod(tmp, mode)
+        os.rename(tmp, path)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
 def replace_private(path, content):
     """Write content (text or bytes) to path, 0600 from the first byte, by an atomic rename (no module:
     for the controller's own files). The directory must exist. Returns whether the content changed."""
@@ -173,13 +186,7 @@ def replace_private(path, content):
     new = content if isinstance(content, bytes) else content.encode('utf-8')
     if old == new and file_mode(path) == 0o600:
         return False
-    tmpdir = tempfile.mkdtemp(prefix='.sitemesh-', dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        tmp = os.path.join(tmpdir, os.path.basename(path))
-        _write_private(tmp, content)
-        os.rename(tmp, path)
-    finally:
-        shutil.rmtree(tmpdir, ignore_errors=True)
+    replace_file(path, content, 0o600)
     return True
 
 
