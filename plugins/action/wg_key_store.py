@@ -12,11 +12,10 @@ import os
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import read_text, replace_file
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import check_key
-from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import validated_args
+from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import ControllerAction
 
 _ARGS = ArgumentSpecValidator({
     'store': {'type': 'path', 'required': True},
@@ -25,16 +24,15 @@ _ARGS = ArgumentSpecValidator({
 })
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Write ``<store>/<host>.pub`` (mode 0644, the store 0755) when it does not hold ``public_key``."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    NAME = 'wg_key_store'
+    ARGS = _ARGS
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        args = validated_args(_ARGS, self._task.args, 'wg_key_store')
+        result, args = self.begin(tmp, task_vars)
         host = args['host'] or task_vars.get('inventory_hostname')
         if not host or '/' in host or host.startswith('.'):
             raise AnsibleError('wg_key_store: %r cannot name a file of the key store' % (host,))

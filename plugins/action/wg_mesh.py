@@ -20,7 +20,6 @@ import os
 from collections.abc import Mapping
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
@@ -37,7 +36,7 @@ from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._role_specs imp
     ROLES,
     role_options,
 )
-from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import validated_args
+from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import ControllerAction
 
 display = Display()
 
@@ -98,16 +97,15 @@ def role_variable_errors(host, roles, task_vars, templar, values=None):
     return errors
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Validate the mesh (scope=mesh), or check one site and compute its model (scope=site)."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    NAME = 'wg_mesh'
+    ARGS = _ARGS
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        args = validated_args(_ARGS, self._task.args, 'wg_mesh')
+        result, args = self.begin(tmp, task_vars)
         hosts = task_vars.get('groups', {}).get(args['group'])
         if hosts is None:
             return dict(result, failed=True, msg="wg_mesh: the inventory has no group '%s' (group)" % args['group'])

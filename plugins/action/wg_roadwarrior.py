@@ -18,7 +18,6 @@ import fcntl
 import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.sitemesh.wireguard.plugins.action.wg_mesh import read_key_store
@@ -27,7 +26,7 @@ from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import f
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import CryptographyBackend, _cryptography
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_topology import host_model
-from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import validated_args
+from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import ControllerAction
 
 display = Display()
 
@@ -65,16 +64,15 @@ def _new_key_pair():
     return private, backend.public_key(private)
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Add (state=present) or remove (state=absent) one road warrior of the site this task runs for."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    NAME = 'wg_roadwarrior'
+    ARGS = _ARGS
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
-        result = super(ActionModule, self).run(tmp, task_vars)
-        args = validated_args(_ARGS, self._task.args, 'wg_roadwarrior')
+        result, args = self.begin(tmp, task_vars)
         via = task_vars['inventory_hostname']
         try:
             device = rw.check_device(args['device'])

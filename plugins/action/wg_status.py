@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_parse import MeshError
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._mesh_snapshot import peers_list
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._status import mesh_status
-from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import validated_args
+from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import ControllerAction
 
 display = Display()
 
@@ -27,15 +26,14 @@ _ARGS = ArgumentSpecValidator({
 })
 
 
-class ActionModule(ActionBase):
+class ActionModule(ControllerAction):
     """Judge and print the mesh's status from what wg_info read on each site."""
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
+    NAME = 'wg_status'
+    ARGS = _ARGS
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars or {})
-        args = validated_args(_ARGS, self._task.args, 'wg_status')
+        result, args = self.begin(tmp, task_vars or {})
         sites = []
         for entry in args['sites']:
             if not isinstance(entry, dict) or 'site' not in entry or not isinstance(entry.get('mesh'), dict):

@@ -25,27 +25,11 @@ description:
 author:
   - sitemesh.wireguard maintainers (@sitemesh)
 extends_documentation_fragment:
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.flow
+  - sitemesh.wireguard.attributes
 attributes:
-  check_mode:
-    support: full
   diff_mode:
-    support: full
     details:
       - The file's old and new line.
-  idempotent:
-    description: When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
-    support: full
-  platform:
-    support: N/A
-    platforms: all
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
 options:
   store:
     description: The key store directory on the controller.
