@@ -268,6 +268,15 @@ def _write_text(module, path, before, after):
     return True
 
 
+def _files_back(module, files):
+    """An undo (see ``previous_file_on_failure``) that puts back the previous text of the files written from
+    ``files`` ((path, before, after) triples: the ifupdown stanza and interfaces file), removing a new one."""
+    def undo():
+        back = [path for path, old, new in files if _write_text(module, path, new, old)]
+        return 'the previous %s put back' % ' and '.join(back) if back else ''
+    return undo
+
+
 def ifupdown_files(module, name, model, live, enabled):
     """The wanted (stanza, interfaces file) of the ifupdown backend as (path, before, after) triples, and
     the policy mark the setconf file carries."""
@@ -326,9 +335,12 @@ def _run_interface(module):
             result['changed'] = _write_text(module, file_path, old, new) or result['changed']
     # a failure half-way through the live changes puts back the previous file and the running state
     # it describes (when it parsed: nothing else is known to have worked; wg-quick only: an ifupdown
-    # setconf file does not describe the addresses and routes)
+    # setconf file does not describe the addresses and routes, so there the stanza and interfaces file
+    # written above are put back, and the running link is left as the failure left it)
     undo = (lambda: restore_live(module, name, before)) \
         if params['apply'] and isinstance(before, dict) and not ifupdown and not files else None
+    if ifupdown:
+        undo = _files_back(module, files)
     with previous_file_on_failure(module, path, text, result['changed'], undo):
         if switch and not ifupdown:
             # ifdown needs the stanza: it goes after the link

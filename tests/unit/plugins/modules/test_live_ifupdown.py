@@ -195,3 +195,28 @@ def test_watchdog_brings_back_an_ifupdown_link_whose_daemon_died(ifns, tmp_path)
     assert nft_tables(ns) == ['table ip wg-quick-%s' % name]
     assert sorted(ns.dump()[1]) == peers_before
     assert ns.run('wg_interface', args)['changed'] is False
+
+
+def test_ifupdown_change_failing_half_way_puts_back_the_setconf_file_and_the_stanza(ifns):
+    """backend=ifupdown, a change that fails half-way (an IPv6 tunnel address on a host whose IPv6 is off, next
+    to a new route): the setconf file, the stanza and the interfaces file are all as before, so the next boot
+    (ifup -a) brings up the last good state, not half of the new one."""
+    ns, args = ifns['ns'], ifns['args']
+    assert ns.run('wg_interface', args)['changed'] is True
+    conf, stanza, interfaces = ns.conf.read_bytes(), ns.stanza.read_text(), ns.interfaces.read_text()
+    ns.sh('sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1')
+    args2 = copy(args)
+    args2['addresses'] = args2['addresses'] + ['fd00:16::1/64']
+    args2['peers'][1]['allowed_ips'].append('10.0.5.0/24')
+    res = ns.run('wg_interface', args2)
+    assert res.rc == 1 and res['failed'] is True, res.result
+    assert 'fd00:16::1/64' in res['msg'], res['msg']
+    assert 'the previous %s was put back' % ns.conf in res['msg'], res['msg']
+    assert 'the previous %s put back' % ns.stanza in res['msg'], res['msg']
+    assert ns.conf.read_bytes() == conf and ns.stanza.read_text() == stanza and ns.interfaces.read_text() == interfaces
+    assert 'fd00:16::1' not in ns.stanza.read_text() and '10.0.5.0/24' not in ns.stanza.read_text()
+    # IPv6 back on: the same change applies, the stanza with it
+    ns.sh('sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=0')
+    res = ns.run('wg_interface', args2)
+    assert res.rc == 0 and res['addresses_added'] == ['fd00:16::1/64'], res.result
+    assert 'fd00:16::1/64' in ns.stanza.read_text() and ns.configured()
