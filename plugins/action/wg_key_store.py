@@ -53,7 +53,8 @@ class ActionModule(ControllerAction):
         if changed and not self._task.check_mode:
             try:
                 if not os.path.isdir(store):
-                    os.makedirs(store, 0o755)
+                    # the sites of a run write at once (forks): another may make the store in between
+                    os.makedirs(store, 0o755, exist_ok=True)
                     os.chmod(store, 0o755)
                 replace_file(path, content, 0o644)
             except (IOError, OSError) as exc:

@@ -272,8 +272,12 @@ def _files_back(module, files):
     """An undo (see ``previous_file_on_failure``) that puts back the previous text of the files written from
     ``files`` ((path, before, after) triples: the ifupdown stanza and interfaces file), removing a new one."""
     def undo():
-        back = [path for path, old, new in files if _write_text(module, path, new, old)]
-        return 'the previous %s put back' % ' and '.join(back) if back else ''
+        notes = []
+        for path, old, new in files:
+            if _write_text(module, path, new, old):
+                notes.append(('the previous %s put back' if old is not None else
+                              'the new %s removed (there was none before)') % path)
+        return '; '.join(notes)
     return undo
 
 

@@ -12,6 +12,7 @@ each atomically, remove, then read everything back."""
 
 from __future__ import annotations
 
+import errno
 import grp
 import os
 import pwd
@@ -21,7 +22,6 @@ import tempfile
 
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import (
     file_mode,
-    read_text,
     remove_file,
     write_secure,
 )
@@ -54,14 +54,21 @@ def _ids(module, owner, group):
 
 
 def read_file(path):
-    """What a file has: {content, mode, uid, gid}, or None when it is missing."""
+    """What a file has: {content, mode, uid, gid}, or None when it is missing. The content is its bytes as
+    text, line ends untouched (a CRLF differs from LF, as in wg_site_facts' checksum); a symbolic link (a
+    masked unit is one to /dev/null) is not the wanted file, whatever it points to."""
     try:
-        content = read_text(path)
-        if content is None:
-            return None
+        if os.path.islink(path):
+            return {'content': None, 'mode': None, 'uid': None, 'gid': None}
+        with open(path, 'rb') as handle:
+            content = handle.read().decode('utf-8')
         stat = os.stat(path)
-    except (IOError, OSError, UnicodeDecodeError):
+    except (IOError, OSError) as exc:
+        if exc.errno == errno.ENOENT:
+            return None
         return {'content': None, 'mode': file_mode(path), 'uid': None, 'gid': None}   # unreadable: rewritten
+    except UnicodeDecodeError:
+        return {'content': None, 'mode': file_mode(path), 'uid': None, 'gid': None}
     return {'content': content, 'mode': stat.st_mode & 0o7777, 'uid': stat.st_uid, 'gid': stat.st_gid}
 
 
@@ -148,11 +155,19 @@ def run_site_files(module):
     if module.check_mode or not result['changed']:
         module.exit_json(**result)
 
-    for item in write:
-        write_secure(module, item['dest'], item['content'], mode=item['mode'], dir_mode=0o755)
-        stat = os.stat(item['dest'])
-        if (stat.st_uid, stat.st_gid) != ids:
-            os.chown(item['dest'], ids[0], ids[1])
+    done = []
+    try:
+        for item in write:
+            if os.path.islink(item['dest']):   # replaced by the file, never written through
+                os.unlink(item['dest'])
+            write_secure(module, item['dest'], item['content'], mode=item['mode'], dir_mode=0o755)
+            stat = os.stat(item['dest'])
+            if (stat.st_uid, stat.st_gid) != ids:
+                os.chown(item['dest'], ids[0], ids[1])
+            done.append(item['dest'])
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='cannot write %s: %s (written before it: %s)' % (
+            item['dest'], exc.strerror or exc, ', '.join(done) or 'none'), **dict(result, written=done, removed=[]))
     for path in remove:
         remove_file(module, path)
 

@@ -20,7 +20,9 @@ description:
   - Every new content with a C(validate) command is checked on a copy before any file is touched; when one
     fails, the task fails naming the file and the command, and no file is written or removed.
   - Each file is written atomically (a temporary file in its directory, mode 0600 until it is renamed into
-    place, then given its mode and owner); a missing directory is made with mode 0755.
+    place, then given its mode and owner); a missing directory is made with mode 0755. A symbolic link at a
+    path (a masked unit) is replaced by the file, never written through. Contents are compared byte for byte
+    (line ends count).
   - After the writes, every file is read again; the task fails, naming what still differs, unless all are as
     wanted.
   - For the small text files of a role. Starting, reloading or restarting what reads them is the next task's

@@ -134,3 +134,29 @@ def test_a_validate_program_that_is_missing_fails_the_run_and_is_skipped_in_chec
     assert res['msg'] == ('not valid, no file was written: %s: sitemesh-no-such-checker is not installed on this host'
                           % item['dest'])
     assert os.listdir(str(tmp_path)) == []
+
+
+def test_a_symlink_is_replaced_by_the_file_never_written_through(run_module, tmp_path):
+    """A masked unit is a symbolic link to /dev/null: the wanted unit replaces the link, and what it pointed to
+    keeps its content and mode."""
+    target = tmp_path / 'elsewhere'
+    target.write_text('not ours\n')
+    target.chmod(0o640)
+    unit = tmp_path / 'sitemesh-wireguard-watchdog-wg0.timer'
+    unit.symlink_to(target)
+    item = {'dest': str(unit), 'content': '[Timer]\nOnUnitActiveSec=30\n'}
+    res = run_module('wg_site_files', {'files': [item]})
+    assert res.rc == 0 and res['written'] == [str(unit)], res.result
+    assert not unit.is_symlink() and unit.read_text() == item['content'] and mode_of(unit) == 0o644
+    assert target.read_text() == 'not ours\n' and mode_of(target) == 0o640
+    assert run_module('wg_site_files', {'files': [item]})['changed'] is False
+
+
+def test_line_ends_count_a_crlf_file_is_rewritten(run_module, tmp_path):
+    """A file edited with CRLF line ends differs (wg_site_facts' checksum sees it too): it is rewritten, so the
+    next read finds nothing to do."""
+    item = {'dest': str(tmp_path / 'sitemesh-wireguard.pref'), 'content': 'Package: *\nPin-Priority: 150\n'}
+    (tmp_path / 'sitemesh-wireguard.pref').write_bytes(b'Package: *\r\nPin-Priority: 150\r\n')
+    res = run_module('wg_site_files', {'files': [item]})
+    assert res['written'] == [item['dest']], res.result
+    assert (tmp_path / 'sitemesh-wireguard.pref').read_bytes() == b'Package: *\nPin-Priority: 150\n'
