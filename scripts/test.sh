@@ -22,18 +22,10 @@ while (($#)); do
   shift
 done
 
+# step NAME BUDGET CMD...: each step has a budget, the run a deadline (SITEMESH_TEST_DEADLINE, 80 min)
 passed=0; failed=0; failures=()
-step() {  # step NAME CMD...: runs, times and counts one step
-  local name=$1; shift
-  local t0=$SECONDS
-  echo; echo "=== $name"
-  if "$@"; then
-    passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - t0)) s)"
-  else
-    failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED ($((SECONDS - t0)) s)"
-    return 1
-  fi
-}
+# shellcheck source=scripts/steps.sh
+. scripts/steps.sh
 
 # Benchmark figures are kept: each run appends them to a dated file under tests/output/, with the
 # machine's load and size, so that a figure in the README can name the run it comes from.
@@ -59,18 +51,18 @@ pytest_unit() {
 }
 
 # Nothing after a failed setup proves anything: stop there.
-if ! step setup scripts/setup.sh || [[ ! -x .venv/bin/python ]]; then
+if ! step setup 1800 scripts/setup.sh || [[ ! -x .venv/bin/python ]]; then
   echo "setup failed, stopping"; echo "summary: 0 passed, 1 failed"; exit 1
 fi
 export PATH="$root/.venv/bin:$PATH" ANSIBLE_CONFIG="$root/ansible.cfg"
 
-step "unit tests" pytest_unit || true
-step "ansible-test sanity" scripts/sanity.sh || true
+step "unit tests" 900 pytest_unit || true
+step "ansible-test sanity" 600 scripts/sanity.sh || true
 # ansible-lint puts ~/.ansible/collections first: a copy of the collection left there (molecule's prerun
 # installs one) would be linted against instead of this checkout. Its own ANSIBLE_HOME keeps it honest.
 lint() { ANSIBLE_HOME="$root/.tmp/ansible-home" ansible-lint --offline -q; }
-step "ansible-lint" lint || true
-step "syntax check" ansible-playbook site.yml --syntax-check || true
+step "ansible-lint" 600 lint || true
+step "syntax check" 300 ansible-playbook site.yml --syntax-check || true
 # requires_ansible (meta/runtime.yml) is a promise: the unit tests also run with the oldest ansible-core it claims.
 pytest_oldest() {
   scripts/core-venv.sh oldest || return 1
@@ -78,30 +70,30 @@ pytest_oldest() {
   SITEMESH_FAIL_ON_SKIP=1 .tmp/venv-oldest/bin/python -m pytest tests/unit -q -rs -p no:cacheprovider \
     --deselect tests/unit/plugins/filter/test_mesh_host.py::test_ansible_tagged_values_are_accepted
 }
-step "unit tests (oldest ansible-core)" pytest_oldest || true
-step "docs site" scripts/ecosystem.sh docs || true
-step "changelog" scripts/ecosystem.sh changelog || true
-step "execution environment" scripts/ecosystem.sh ee || true
-step "benchmark" record .venv/bin/python tests/benchmark/bench_mesh.py || true
+step "unit tests (oldest ansible-core)" 900 pytest_oldest || true
+step "docs site" 600 scripts/ecosystem.sh docs || true
+step "changelog" 300 scripts/ecosystem.sh changelog || true
+step "execution environment" 600 scripts/ecosystem.sh ee || true
+step "benchmark" 300 record .venv/bin/python tests/benchmark/bench_mesh.py || true
 # What a run costs the controller per site at 10 / 100 / 1,000 sites (site.yml's validation play, no host reached).
 # CI stops at 300 sites: 1,000 take about 5 minutes on 2 cores (two plays of 150 s each at load 9-14, 2026-11-27),
 # more than the 2 minutes this step may take; `bench_controller.py 1000` by hand. Each size prints PASS/MISSED.
-step "controller benchmark" record .venv/bin/python tests/benchmark/bench_controller.py 10 100 300 || true
+step "controller benchmark" 600 record .venv/bin/python tests/benchmark/bench_controller.py 10 100 300 || true
 if ((quick == 0)); then
-  step "molecule" tests/testbed/run-molecule.sh "${scenarios[@]}" || true
+  step "molecule" 3000 tests/testbed/run-molecule.sh "${scenarios[@]}" || true
   if ((${#scenarios[@]} == 0)); then
     # As users get it: the tarball installed outside the repo, `ansible-playbook sitemesh.wireguard.site`, pings.
     # (the newest ansible-core runs every molecule scenario above; `lab.sh tarball .venv` by hand)
-    step "collection from tarball (oldest ansible-core)" tests/testbed/lab.sh tarball .tmp/venv-oldest || true
+    step "collection from tarball (oldest ansible-core)" 600 tests/testbed/lab.sh tarball .tmp/venv-oldest || true
   fi
   # Converge timings of site.yml on containers (first run, unchanged re-run, a fourth site): figures.
   if ((${#scenarios[@]} == 0)); then
     # Both connections, fresh containers each: podman, then SSH with pipelining (how users reach sites). The SSH
     # mode adds about 100 s (96 s in the run of 2026-11-27 11:18 UTC; 202 s for both); it was left out while apt in
     # its fresh containers failed ("Unknown error executing apt-key": apt raced the boot, see wait_booted).
-    step "converge benchmark" record tests/benchmark/bench_converge.sh podman ssh || true
+    step "converge benchmark" 900 record tests/benchmark/bench_converge.sh podman ssh || true
     # 12 sites: first converge, unchanged re-run, a rolling change in batches of two under pings (0 lost).
-    step "scale benchmark" record tests/benchmark/bench_scale.sh || true
+    step "scale benchmark" 900 record tests/benchmark/bench_scale.sh || true
   fi
 fi
 

@@ -33,7 +33,7 @@ SUMMARY=()
 names() { local s; for s in "${SITES[@]}" "$FOURTH"; do echo "$PREFIX${s%% *}"; done; }
 ssh_address() { local s; for s in "${SITES[@]}" "$FOURTH"; do [[ ${s%% *} == "$1" ]] && echo "${s##* }"; done; }
 # shellcheck disable=SC2046
-cleanup() { remove_bench $(names); }
+cleanup() { unfinished_run; remove_bench $(names); }
 trap cleanup EXIT
 
 # start_site MODE NAME ADDRESS: a fresh site; in ssh mode with sshd running, our key authorized, its host key known

@@ -42,6 +42,7 @@ ssh_address() { field "$1" 2; }
 field() { local name=$1 n=$2 s; for s in "${SITES[@]}"; do [[ ${s%% *} == "$name" ]] && { cut -d' ' -f"$n" <<<"$s"; return; }; done; }
 cleanup() {
   local pid
+  unfinished_run
   for pid in "${PING_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   # shellcheck disable=SC2046
   remove_bench $(names)
@@ -79,34 +80,45 @@ write_inventory() {
 }
 
 # start_pings: one ping every 0.2 s per pair, client address to client address, in the source container's
-# network namespace with the host's ping (nsenter execs it: $! is ping itself, stopped by its pid)
+# network namespace with the host's ping (nsenter execs it: $! is ping itself, stopped by its pid); each reply
+# is printed (-D: with its time), so that a lost packet is known by its sequence number
 start_pings() {
   local pair from to pid
   for pair in "${PINGS[@]}"; do
     read -r from to <<<"$pair"
     pid="$(podman inspect -f '{{.State.Pid}}' "$PREFIX$from")"
-    nsenter -t "$pid" -n -- ping -n -q -i 0.2 -I "$(field "$from" 4).1" "$(field "$to" 4).1" \
+    nsenter -t "$pid" -n -- ping -D -n -i 0.2 -I "$(field "$from" 4).1" "$(field "$to" 4).1" \
       >"$WORK/ping-$from-$to.txt" 2>&1 &
     PING_PIDS+=("$!")
   done
 }
 
-# stop_pings: SIGINT (ping prints its summary), then the replies lost per pair, summed in LOST
+# stop_pings: SIGINT (ping prints its summary), then the replies lost per pair, summed in LOST. A request is
+# lost when no reply carries its sequence number. The last request is not counted: SIGINT may come between it
+# and its reply (it was sent a second after the change ended, at most 0.2 s before the stop).
 stop_pings() {
-  local pid pair from to sent received
+  local pid pair from to sent counted lost gap
   for pid in "${PING_PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
   for pid in "${PING_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   PING_PIDS=()
   LOST=0
   for pair in "${PINGS[@]}"; do
     read -r from to <<<"$pair"
-    sent=""; received=""
-    read -r sent received < <(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1 \2/p' \
+    read -r sent counted lost gap < <(awk '
+      /bytes from .*icmp_seq=/ { match($0, /icmp_seq=[0-9]+/); seq = substr($0, RSTART + 9, RLENGTH - 9) + 0
+        if (!(seq in got)) { got[seq] = 1; t = substr($1, 2, length($1) - 2) + 0; if (n && t - p > g) g = t - p; p = t; n++ } }
+      /packets transmitted/ { tx = $1 }
+      END { lost = ""; for (i = 1; i < tx; i++) if (!(i in got)) lost = lost (lost == "" ? "" : ",") i
+            printf "%d %d %s %.2f\n", tx, (tx > 0 ? tx - 1 : 0), (lost == "" ? "-" : lost), g }' \
       "$WORK/ping-$from-$to.txt") || true
     [[ -n $sent ]] || die "no ping summary for $from -> $to: $(cat "$WORK/ping-$from-$to.txt")"
-    ((sent > 0)) || die "no ping sent from $from to $to"
-    echo "  ping $from -> $to (client networks) during the change: $sent sent, $received received, $((sent - received)) lost"
-    LOST=$((LOST + sent - received))
+    ((sent > 1)) || die "no ping sent from $from to $to: $(cat "$WORK/ping-$from-$to.txt")"
+    if [[ $lost == - ]]; then
+      echo "  ping $from -> $to (client networks) during the change: $counted counted, 0 lost, longest gap between replies ${gap} s"
+    else
+      echo "  ping $from -> $to (client networks) during the change: $counted counted, lost icmp_seq $lost, longest gap between replies ${gap} s"
+      LOST=$((LOST + $(tr ',' '\n' <<<"$lost" | wc -l)))
+    fi
   done
 }
 

@@ -58,10 +58,12 @@ ssh_site() {
 # FIG_WALL are set. A failed run prints the log's end and exits.
 site_yml() {
   local label=$1 inv=$2 rc=0 log="$WORK/$1.log" line; shift 2
+  SITE_YML_LOG=$log
   (cd "$REPO_ROOT" && ANSIBLE_CONFIG="$REPO_ROOT/ansible.cfg" ANSIBLE_NOCOLOR=1 \
     ANSIBLE_SSH_CONTROL_PATH_DIR="$WORK/cp" \
     "$VENV/bin/python" tests/benchmark/rusage.py "$WORK/$label.time" "$log" \
     "$VENV/bin/ansible-playbook" -i "$inv" site.yml -e "wireguard_public_key_store=$WORK/public_keys" "$@") || rc=$?
+  SITE_YML_LOG=""
   if ((rc != 0)); then tail -40 "$log" >&2; log "site.yml failed ($label), rc=$rc"; exit 1; fi
   line=$("$VENV/bin/python" - "$label" "$WORK/$label.time" "$log" <<'PY'
 import re, sys
@@ -80,6 +82,15 @@ PY
   )
   IFS='|' read -r _ FIG_WALL _ FIG_CHANGED _ _ _ line <<<"$line"
   echo "$line"
+}
+
+# unfinished_run: called by the benchmarks' exit trap. When a site.yml run was still going (the benchmark was
+# stopped: scripts/test.sh stops a step past its budget), the end of its log: where it stood.
+SITE_YML_LOG=""
+unfinished_run() {
+  [[ -n $SITE_YML_LOG && -f $SITE_YML_LOG ]] || return 0
+  echo "--- site.yml was still running; the end of its log ($SITE_YML_LOG):" >&2
+  tail -25 "$SITE_YML_LOG" >&2
 }
 
 # slowest_tasks LABEL [N]: the N (8) slowest tasks of that run, from profile_tasks (ansible.cfg enables it)

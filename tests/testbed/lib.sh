@@ -11,6 +11,11 @@ export TESTBED_DIR REPO_ROOT
 # Podman must use runc and low ulimits on this kind of machine.
 export CONTAINERS_CONF="$TESTBED_DIR/containers.conf"
 
+# Every Ansible run of the test bed (molecule, the lab, the benchmarks): a task that hangs (a podman exec or an
+# apt download that never returns) fails after 10 minutes, naming its host and task, instead of holding the
+# whole run until CI's limit. No task of theirs takes a tenth of that.
+export ANSIBLE_TASK_TIMEOUT="${ANSIBLE_TASK_TIMEOUT:-600}"
+
 IMAGE_REPO="localhost/sitemesh-debian"
 
 # Sealed networks: name subnet gateway [subnet6 gateway6] (all created with --internal; the IPv6 pair

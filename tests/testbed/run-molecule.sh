@@ -115,6 +115,7 @@ main() {
   printf '  %s\n' "${results[@]}"
   if ((${#failed[@]})); then
     echo "FAILED: ${failed[*]}"
+    cat "$OUTPUT/molecule-failures.txt"
     return 1
   fi
 }
