@@ -13,7 +13,7 @@ import os
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import read_text, replace_file
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import file_mode, read_text, replace_file
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._keys import check_key
 from ansible_collections.sitemesh.wireguard.plugins.plugin_utils._action_args import ControllerAction
 
@@ -46,7 +46,7 @@ class ActionModule(ControllerAction):
         except (IOError, OSError) as exc:
             raise AnsibleError('wg_key_store: cannot read %s: %s' % (path, exc.strerror)) from None
         content = key + '\n'
-        changed = before != content or not _mode_is(path, 0o644)
+        changed = before != content or file_mode(path) != 0o644
         result.update(changed=changed, path=path, public_key=key)
         if self._task.diff and changed:
             result['diff'] = {'before_header': path, 'after_header': path, 'before': before or '', 'after': content}
@@ -62,10 +62,3 @@ class ActionModule(ControllerAction):
             if read_text(path) != content:   # read back: a success is reported only for what is there
                 raise AnsibleError('wg_key_store: %s does not hold the key written' % path)
         return result
-
-
-def _mode_is(path, mode):
-    try:
-        return os.stat(path).st_mode & 0o7777 == mode
-    except OSError:
-        return False

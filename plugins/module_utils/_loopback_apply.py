@@ -10,24 +10,19 @@ execute, read and plan again."""
 
 from __future__ import annotations
 
-import os
-
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._actions import live_diff
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._execute import execute, verify
-from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import (
-    file_mode,
-    read_text,
-    remove_file,
-    write_secure,
-)
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._files import read_text, remove_file
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._live import read_addresses
 from ansible_collections.sitemesh.wireguard.plugins.module_utils._loopback import (
     check_aliases,
     default_path,
     plan_loopback,
 )
+from ansible_collections.sitemesh.wireguard.plugins.module_utils._site_files import differs, read_file, write_one
 
 FILE_MODE = 0o644
+ROOT = (0, 0)   # the aliases file is root's, as ifupdown's own files
 
 
 def _read(module, path):
@@ -37,27 +32,21 @@ def _read(module, path):
         module.fail_json(msg='Cannot read %s: %s' % (path, exc.strerror))
 
 
-def _file_differs(path, text, content):
+def _file_differs(path, content):
+    seen = read_file(path)
     if content is None:
-        return text is not None
-    return text != content or file_mode(path) != FILE_MODE or _owner(path) != (0, 0)
-
-
-def _owner(path):
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_uid, stat.st_gid
+        return seen is not None
+    return differs(dict(dest=path, content=content, mode=FILE_MODE), seen, ROOT)
 
 
 def _write_file(module, path, content):
     if content is None:
         remove_file(module, path)
         return
-    write_secure(module, path, content, mode=FILE_MODE, dir_mode=0o755)
-    if os.geteuid() == 0 and _owner(path) != (0, 0):
-        os.chown(path, 0, 0)
+    try:
+        write_one(module, dict(dest=path, content=content, mode=FILE_MODE), ROOT)
+    except (IOError, OSError) as exc:
+        module.fail_json(msg='Cannot write %s: %s' % (path, exc.strerror or exc))
 
 
 def run_loopback(module):
@@ -69,14 +58,14 @@ def run_loopback(module):
         module.fail_json(msg=str(exc))
     text = _read(module, path)
     actions, content = plan_loopback(aliases, text, read_addresses(module, 'lo'))
-    file_changed = _file_differs(path, text, content)
+    file_changed = _file_differs(path, content)
     if file_changed and not module.check_mode:
         _write_file(module, path, content)
     execute(module, actions)
     if (actions or file_changed) and not module.check_mode:
         after = _read(module, path)
         remaining, dummy = plan_loopback(aliases, after, read_addresses(module, 'lo'))
-        if _file_differs(path, after, content):
+        if _file_differs(path, content):
             module.fail_json(msg='%s does not hold what was written' % path)
         verify(module, 'The loopback aliases of %s' % params['interface'], remaining)
     result = {

@@ -63,12 +63,10 @@ def read_file(path):
         with open(path, 'rb') as handle:
             content = handle.read().decode('utf-8')
         stat = os.stat(path)
-    except (IOError, OSError) as exc:
-        if exc.errno == errno.ENOENT:
+    except (IOError, OSError, UnicodeDecodeError) as exc:
+        if getattr(exc, 'errno', None) == errno.ENOENT:
             return None
         return {'content': None, 'mode': file_mode(path), 'uid': None, 'gid': None}   # unreadable: rewritten
-    except UnicodeDecodeError:
-        return {'content': None, 'mode': file_mode(path), 'uid': None, 'gid': None}
     return {'content': content, 'mode': stat.st_mode & 0o7777, 'uid': stat.st_uid, 'gid': stat.st_gid}
 
 
@@ -76,6 +74,17 @@ def differs(want, seen, ids):
     """Whether the file read (``seen``) differs from ``want`` ({dest, content, mode}) owned by ``ids``."""
     return seen is None or (seen['content'], seen['mode'], (seen['uid'], seen['gid'])) != \
         (want['content'], want['mode'], ids)
+
+
+def write_one(module, item, ids):
+    """Write ``item`` ({dest, content, mode}) owned by ``ids``; a symbolic link at its path is replaced by the
+    file, never written (or chmod-ed) through. An OS error is raised to the caller."""
+    if os.path.islink(item['dest']):
+        os.unlink(item['dest'])
+    write_secure(module, item['dest'], item['content'], mode=item['mode'], dir_mode=0o755)
+    stat = os.stat(item['dest'])
+    if (stat.st_uid, stat.st_gid) != ids:
+        os.chown(item['dest'], ids[0], ids[1])
 
 
 def plan(files, absent, ids):
@@ -158,12 +167,7 @@ def run_site_files(module):
     done = []
     try:
         for item in write:
-            if os.path.islink(item['dest']):   # replaced by the file, never written through
-                os.unlink(item['dest'])
-            write_secure(module, item['dest'], item['content'], mode=item['mode'], dir_mode=0o755)
-            stat = os.stat(item['dest'])
-            if (stat.st_uid, stat.st_gid) != ids:
-                os.chown(item['dest'], ids[0], ids[1])
+            write_one(module, item, ids)
             done.append(item['dest'])
     except (IOError, OSError) as exc:
         module.fail_json(msg='cannot write %s: %s (written before it: %s)' % (

@@ -65,6 +65,30 @@ def test_loopback_adds_keeps_and_removes_dual_stack(netns):
     assert ns.run('wg_loopback', gone)['changed'] is False
 
 
+def test_loopback_file_drifted_by_hand_is_healed_a_link_replaced_not_written_through(netns):
+    ns = netns
+    path = str(ns.dir / 'sitemesh-wireguard-wg0')
+    args = {'interface': 'wg0', 'path': path, 'aliases': [{'label': 'lo:10', 'address': '10.0.2.1/24'}]}
+    assert ns.run('wg_loopback', args)['changed'] is True
+    wanted = open(path).read()
+
+    os.chmod(path, 0o600)   # a mode changed by hand: only the file differs, the alias is there
+    res = ns.run('wg_loopback', args)
+    assert res['changed'] is True and res['aliases_added'] == [], res.result
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+
+    target = ns.dir / 'elsewhere'
+    target.write_text('not ours\n')
+    os.chmod(str(target), 0o600)
+    os.unlink(path)
+    os.symlink(str(target), path)   # a link where the file was (its target holds other text)
+    res = ns.run('wg_loopback', args)
+    assert res['changed'] is True, res.result
+    assert not os.path.islink(path) and open(path).read() == wanted
+    assert target.read_text() == 'not ours\n' and stat.S_IMODE(os.stat(str(target)).st_mode) == 0o600
+    assert ns.run('wg_loopback', args)['changed'] is False
+
+
 def test_loopback_bad_label_fails(netns):
     res = netns.run('wg_loopback', {'path': str(netns.dir / 'x'), 'aliases': [{'label': 'eth0:1', 'address': '10.0.0.1/24'}]})
     assert res.rc == 1 and 'lo:' in res['msg']
