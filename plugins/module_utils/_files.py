@@ -131,8 +131,9 @@ def write_secure(module, path, content, mode=0o600, backup=False, validate=None,
     The new content goes to ``<dir>/.<random>/<basename>``: a private temp directory in the
     target's directory whose file is created ``O_CREAT|O_EXCL`` with mode 0600 (so a
     ``wg-quick strip`` validation sees a ``NAME.conf`` path). ``validate(tmp_path)`` may return
-    an error message: the module then fails and the old file stays untouched. A missing directory
-    is made with ``dir_mode``. Returns the backup file name, if any.
+    an error message: the module then fails and the old file stays untouched. A symbolic link at
+    ``path`` is replaced by the file, its target untouched. A missing directory is made with
+    ``dir_mode``. Returns the backup file name, if any.
     """
     directory = os.path.dirname(os.path.abspath(path))
     ensure_directory(module, directory, dir_mode)
@@ -146,6 +147,10 @@ def write_secure(module, path, content, mode=0o600, backup=False, validate=None,
             module.fail_json(msg='The new content of %s is not valid, the file was left as it was: %s' % (path, error))
         if backup and os.path.exists(path):
             backup_file = module.backup_local(path)
+        if os.path.islink(path):
+            # A link is replaced by the file, never written or chmod-ed through (a masked unit is a link to
+            # /dev/null; a key written through a link would land wherever it points), as copy does by default.
+            os.unlink(path)
         if os.path.exists(path):
             # atomic_move gives the new file the old file's mode: make that mode private first
             os.chmod(path, 0o600)

@@ -78,9 +78,7 @@ def differs(want, seen, ids):
 
 def write_one(module, item, ids):
     """Write ``item`` ({dest, content, mode}) owned by ``ids``; a symbolic link at its path is replaced by the
-    file, never written (or chmod-ed) through. An OS error is raised to the caller."""
-    if os.path.islink(item['dest']):
-        os.unlink(item['dest'])
+    file, never written (or chmod-ed) through (write_secure). An OS error is raised to the caller."""
     write_secure(module, item['dest'], item['content'], mode=item['mode'], dir_mode=0o755)
     stat = os.stat(item['dest'])
     if (stat.st_uid, stat.st_gid) != ids:

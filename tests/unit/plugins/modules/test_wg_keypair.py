@@ -114,6 +114,21 @@ def test_mode_is_enforced(run_module, wgdir):
     assert res['changed'] is True and mode_of(path) == 0o400
 
 
+def test_a_link_at_the_key_path_is_replaced_its_target_untouched(run_module, wgdir, tmp_path):
+    wgdir.mkdir(mode=0o700)
+    path = wgdir / 'wg0.key'
+    target = tmp_path / 'elsewhere'
+    target.write_text('not a key\n')
+    target.chmod(0o644)
+    path.symlink_to(target)
+    res = run_module('wg_keypair', {'path': str(path), 'regenerate': 'always'})
+    assert res['changed'] is True, res
+    assert not path.is_symlink() and mode_of(path) == 0o600
+    assert len(path.read_text().strip()) == 44
+    # the key went to the path, not through the link: the target keeps its text and its mode
+    assert target.read_text() == 'not a key\n' and mode_of(target) == 0o644
+
+
 def test_absent_removes_key(run_module, wgdir):
     path = wgdir / 'wg0.key'
     run_module('wg_keypair', {'path': str(path)})
