@@ -13,7 +13,7 @@ host_packages=(
   python3-venv git make
   wireguard-tools wireguard-go iproute2 nftables iptables iputils-ping tcpdump
   ifupdown     # the ifupdown backend's live tests run the real ifup/ifdown (-i a temp interfaces file)
-  podman runc debootstrap apt-cacher-ng
+  podman runc debootstrap   # debootstrap builds the test image; tests/testbed/aptproxy.py is its apt proxy
   graphviz zbar-tools   # dot renders the mesh drawing (draw.yml); zbarimg decodes the road warrior QR code (tests)
   openssh-client   # the converge benchmark's SSH mode (ssh, ssh-keygen, ssh-keyscan)
   shellcheck   # ansible-test sanity skips its shellcheck test (with a warning only) when it is missing

@@ -33,17 +33,16 @@ NETWORKS=(
 ANCHOR_NAME="sitemesh-netanchor"
 ANCHOR_HOST_OCTET="254"
 
-# apt proxy (Debian's apt-cacher-ng, started by hand: no systemd on the host).
+# apt proxy (tests/testbed/aptproxy.py, started by proxy.sh: no systemd on the host).
 PROXY_PORT="3142"
 # Containers reach the proxy by this name; each container gets an /etc/hosts entry
 # mapping it to the gateway of a network it is on (podman --add-host / etc_hosts).
 PROXY_HOSTNAME="sitemesh-apt-proxy"
-PROXY_CACHE_DIR="${SITEMESH_PROXY_CACHE_DIR:-/var/cache/sitemesh-apt-cacher-ng}"
-PROXY_LOG_DIR="${SITEMESH_PROXY_LOG_DIR:-/var/log/sitemesh-apt-cacher-ng}"
+PROXY_CACHE_DIR="${SITEMESH_PROXY_CACHE_DIR:-/var/cache/sitemesh-apt-proxy}"
+PROXY_LOG_DIR="${SITEMESH_PROXY_LOG_DIR:-/var/log/sitemesh-apt-proxy}"
 STATE_DIR="${SITEMESH_STATE_DIR:-/run/sitemesh-testbed}"
-PROXY_CONF_DIR="$STATE_DIR/acng-conf"
-PROXY_PIDFILE="$STATE_DIR/apt-cacher-ng.pid"
-PROXY_BINDFILE="$STATE_DIR/apt-cacher-ng.bind"
+PROXY_PIDFILE="$STATE_DIR/apt-proxy.pid"
+PROXY_BINDFILE="$STATE_DIR/apt-proxy.bind"
 
 DEBIAN_MIRROR="http://deb.debian.org/debian"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Start/stop the test bed's apt proxy: Debian's apt-cacher-ng, run by hand (no systemd
-# on the host) with its own config dir, a persistent cache outside the repo and a pidfile.
+# Start/stop the test bed's apt proxy: aptproxy.py (beside this script; why not apt-cacher-ng: its docstring),
+# run in the background with a pidfile, a persistent cache outside the repo and a log.
 #
 #   proxy.sh start    start, or restart when the set of gateway addresses changed
 #   proxy.sh stop     stop only the process this script started (pidfile)
@@ -19,33 +19,12 @@ running_pid() {
   [ -f "$PROXY_PIDFILE" ] || return 1
   pid="$(cat "$PROXY_PIDFILE")"
   [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
-  # Make sure the pid is still our apt-cacher-ng (pids get reused).
-  [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == *"apt-cacher-ng -c $PROXY_CONF_DIR "* ]] || return 1
+  # Make sure the pid is still our proxy (pids get reused).
+  [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" == *"aptproxy.py "*"--cache $PROXY_CACHE_DIR "* ]] || return 1
   echo "$pid"
 }
 
 wanted_binds() { { echo 127.0.0.1; present_gateways; } | paste -sd' ' -; }
-
-write_conf() {
-  rm -rf "$PROXY_CONF_DIR"
-  mkdir -p "$PROXY_CONF_DIR" "$PROXY_CACHE_DIR" "$PROXY_LOG_DIR"
-  cp -a /etc/apt-cacher-ng/. "$PROXY_CONF_DIR/"
-  # Debian's default mirror list sends requests to mirrors that do not resolve here
-  # ("503 Host not found"): send every Debian request to deb.debian.org.
-  printf '%s/\n' "$DEBIAN_MIRROR" >"$PROXY_CONF_DIR/backends_debian"
-  # Our own settings last (later files override earlier ones).
-  cat >"$PROXY_CONF_DIR/zzz_sitemesh.conf" <<CONF
-CacheDir: $PROXY_CACHE_DIR
-LogDir: $PROXY_LOG_DIR
-Port: $PROXY_PORT
-SocketPath: $STATE_DIR/apt-cacher-ng.socket
-PidFile: $PROXY_PIDFILE
-# Index files (InRelease, Packages) fetched in the last hour are served from the cache without asking
-# the mirror again: several containers refreshing the same index at once made apt-cacher-ng fail to
-# swap the file ("Failure to move file ... out of the way") and left one apt-get update hanging.
-FreshIndexMaxAge: 3600
-CONF
-}
 
 stop() {
   local pid
@@ -59,17 +38,21 @@ stop() {
 }
 
 start() {
-  local binds pid
+  local binds pid address args=()
   binds="$(wanted_binds)"
   if pid="$(running_pid)" && [ "$(cat "$PROXY_BINDFILE" 2>/dev/null)" = "$binds" ]; then
     log "apt proxy already running (pid $pid) on $binds"
     return 0
   fi
   stop
-  write_conf
+  mkdir -p "$STATE_DIR" "$PROXY_CACHE_DIR" "$PROXY_LOG_DIR"
+  for address in $binds; do args+=(--bind "$address"); done
   echo "$binds" >"$PROXY_BINDFILE"
-  /usr/sbin/apt-cacher-ng -c "$PROXY_CONF_DIR" ForeGround=0 \
-    "BindAddress=$binds" "PidFile=$PROXY_PIDFILE"
+  # setsid: out of the caller's process group; 3>&- : not the caller's lock (flock /tmp/sitemesh-podman.lock
+  # passes it as fd 3), which the proxy would hold after the caller is gone
+  setsid python3 "$TESTBED_DIR/aptproxy.py" "${args[@]}" --port "$PROXY_PORT" --cache "$PROXY_CACHE_DIR" \
+    --log "$PROXY_LOG_DIR/apt-proxy.log" --pidfile "$PROXY_PIDFILE" \
+    </dev/null >>"$PROXY_LOG_DIR/apt-proxy.err" 2>&1 3>&- &
   for _ in $(seq 50); do
     if pid="$(running_pid)" && bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY_PORT" 2>/dev/null; then
       log "apt proxy running (pid $pid) on $binds port $PROXY_PORT, cache $PROXY_CACHE_DIR"
@@ -77,8 +60,8 @@ start() {
     fi
     sleep 0.1
   done
-  tail -n 20 "$PROXY_LOG_DIR/apt-cacher.err" >&2 || true
-  die "apt-cacher-ng did not start"
+  tail -n 20 "$PROXY_LOG_DIR/apt-proxy.err" >&2 || true
+  die "the apt proxy did not start"
 }
 
 status() {

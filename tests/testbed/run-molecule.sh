@@ -13,7 +13,7 @@ set -euo pipefail
 
 ALL_SCENARIOS=(default failsafe hub trixie persistence dualstack)
 if (($#)); then SCENARIOS=("$@"); else SCENARIOS=("${ALL_SCENARIOS[@]}"); fi
-HOST_PACKAGES=(podman runc debootstrap apt-cacher-ng wireguard-tools wireguard-go
+HOST_PACKAGES=(podman runc debootstrap wireguard-tools wireguard-go
                iptables nftables iputils-ping tcpdump zbar-tools)
 VENV="$REPO_ROOT/.venv"
 
@@ -26,7 +26,6 @@ ensure_host_packages() {
   log "installing host packages: ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null \
     || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null; }
-  # The Debian package starts its own apt-cacher-ng where systemd/invoke-rc.d can; ours is separate.
 }
 
 ensure_collection_link() {

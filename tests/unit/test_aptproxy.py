@@ -1,0 +1,163 @@
+# Copyright (c) 2026, sitemesh.wireguard contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""tests/testbed/aptproxy.py, the test bed's apt proxy, run for real as its own process against a local mirror
+(--upstream: nothing leaves this machine): concurrent requests for one index are one fetch and all get the whole
+file (apt-cacher-ng answered some of them 503 or empty), indexes are fetched again once per start, files named
+by their content are kept, other hosts are refused, a mirror error is tried again, a 404 is passed on."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+PROXY = os.path.join(os.path.dirname(__file__), '..', 'testbed', 'aptproxy.py')
+INDEX = '/debian/dists/bookworm/InRelease'
+STATIC = '/debian/pool/main/w/wireguard/wireguard-tools_1.0_amd64.deb'
+
+
+class Mirror(http.server.ThreadingHTTPServer):
+    """A local stand-in for deb.debian.org: files, a count of requests per path, errors to give first."""
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(('127.0.0.1', 0), MirrorHandler)
+        self.files = {INDEX: b'index one\n' * 5000, STATIC: os.urandom(300000)}
+        self.asked = {}
+        self.errors = {}      # path -> number of 500 answers to give before the file
+        self.lock = threading.Lock()
+
+
+class MirrorHandler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with self.server.lock:
+            self.server.asked[self.path] = self.server.asked.get(self.path, 0) + 1
+            error = self.server.errors.get(self.path, 0)
+            if error:
+                self.server.errors[self.path] = error - 1
+        time.sleep(0.3)   # a slow mirror: concurrent requests overlap
+        body = self.server.files.get(self.path)
+        status = 500 if error else (200 if body is not None else 404)
+        body = body if status == 200 else b'no\n'
+        self.send_response(status)
+        self.send_header('Content-Length', str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def mirror():
+    server = Mirror()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def proxy(tmp_path, mirror):
+    """start(): the proxy started (again), on a free port, its cache kept in tmp_path across starts."""
+    state = {}
+
+    def start():
+        stop()
+        port = free_port()
+        pidfile = tmp_path / 'pid'
+        if pidfile.exists():
+            pidfile.unlink()
+        process = subprocess.Popen([sys.executable, PROXY, '--bind', '127.0.0.1', '--port', str(port),
+                                    '--cache', str(tmp_path / 'cache'), '--log', str(tmp_path / 'log'),
+                                    '--pidfile', str(pidfile),
+                                    '--upstream', 'http://127.0.0.1:%d' % mirror.server_address[1]])
+        for dummy in range(100):
+            if pidfile.exists():
+                break
+            time.sleep(0.05)
+        assert pidfile.exists(), 'the proxy did not start'
+        state['process'] = process
+        state['opener'] = urllib.request.build_opener(
+            urllib.request.ProxyHandler({'http': 'http://127.0.0.1:%d' % port}))
+        return state['opener']
+
+    def stop():
+        if 'process' in state:
+            state.pop('process').terminate()
+
+    yield start
+    stop()
+
+
+def get(opener, url):
+    try:
+        with opener.open(url, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_concurrent_requests_for_one_index_are_one_fetch_and_all_get_the_whole_file(proxy, mirror):
+    opener = proxy()
+    url = 'http://deb.debian.org' + INDEX
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(lambda dummy: get(opener, url), range(12)))
+    assert answers == [(200, mirror.files[INDEX])] * 12
+    assert mirror.asked == {INDEX: 1}
+
+
+def test_indexes_are_fetched_again_once_per_start_files_named_by_content_are_kept(proxy, mirror, tmp_path):
+    opener = proxy()
+    for dummy in range(2):
+        assert get(opener, 'http://deb.debian.org' + INDEX) == (200, mirror.files[INDEX])
+        assert get(opener, 'http://deb.debian.org' + STATIC) == (200, mirror.files[STATIC])
+    assert mirror.asked == {INDEX: 1, STATIC: 1}
+    mirror.files[INDEX] = b'index two\n'
+    opener = proxy()   # a new start: the index is asked again, the static file comes from the cache
+    assert get(opener, 'http://deb.debian.org' + INDEX) == (200, b'index two\n')
+    assert get(opener, 'http://deb.debian.org' + STATIC) == (200, mirror.files[STATIC])
+    assert mirror.asked == {INDEX: 2, STATIC: 1}
+    log = (tmp_path / 'log').read_text().splitlines()
+    assert [line.split()[2:5] for line in log] == [
+        ['200', str(len(b'index one\n' * 5000)), 'fetch'], ['200', '300000', 'fetch'],
+        ['200', str(len(b'index one\n' * 5000)), 'hit'], ['200', '300000', 'hit'],
+        ['200', '10', 'fetch'], ['200', '300000', 'hit']]
+
+
+def test_other_hosts_and_bad_paths_are_refused_without_asking_the_mirror(proxy, mirror):
+    opener = proxy()
+    assert get(opener, 'http://example.com' + INDEX)[0] == 403
+    assert get(opener, 'http://deb.debian.org:8080' + INDEX)[0] == 403
+    assert get(opener, 'http://deb.debian.org/debian/../../etc/passwd')[0] in (400, 403)
+    assert mirror.asked == {}
+
+
+def test_a_mirror_error_is_tried_again_a_404_passed_on_and_never_cached(proxy, mirror):
+    opener = proxy()
+    mirror.errors[STATIC] = 1
+    assert get(opener, 'http://deb.debian.org' + STATIC) == (200, mirror.files[STATIC])
+    assert mirror.asked == {STATIC: 2}
+    missing = '/debian/pool/main/n/nosuch/nosuch_1_amd64.deb'
+    assert get(opener, 'http://deb.debian.org' + missing)[0] == 404
+    assert get(opener, 'http://deb.debian.org' + missing)[0] == 404
+    assert mirror.asked[missing] == 2
+    mirror.errors[INDEX] = 3   # every attempt fails: 502, and the next request asks again
+    assert get(opener, 'http://deb.debian.org' + INDEX)[0] == 502
+    assert get(opener, 'http://deb.debian.org' + INDEX) == (200, mirror.files[INDEX])
