@@ -8,29 +8,37 @@
 # Counts in passed, failed and failures (the failed steps' names), which the caller sets first to 0, 0 and ().
 # Tested by tests/unit/test_steps.py.
 deadline=${SITEMESH_TEST_DEADLINE:-4800}
+grace=${SITEMESH_STEP_GRACE:-60}   # seconds between TERM and KILL
 descendants() {  # descendants PID: every process below PID, deepest first
   local child
   for child in $(pgrep -P "$1"); do descendants "$child"; echo "$child"; done
 }
-stop_tree() {  # stop_tree PID: TERM to PID and everything below it (traps run), KILL what is left after 60 s
+stop_tree() {  # stop_tree PID: TERM to PID and everything below it (traps run), KILL what is left after $grace s
   local pids i
   pids="$(descendants "$1") $1"
   # shellcheck disable=SC2086
   kill -TERM $pids 2>/dev/null
-  for ((i = 0; i < 300; i++)); do
+  for ((i = 0; i < grace * 5; i++)); do
     # shellcheck disable=SC2086
     kill -0 $pids 2>/dev/null || return 0
     sleep 0.2
   done
-  pids="$(descendants "$1") $1"
-  # shellcheck disable=SC2086
-  kill -KILL $pids 2>/dev/null || true
+  # the first list (orphans of a dead parent are no longer below it) and what is below PID now
+  # shellcheck disable=SC2046,SC2086
+  kill -KILL $pids $(descendants "$1") 2>/dev/null || true
 }
-running=""
-trap 'echo "interrupted: stopping the running step"; [[ -n $running ]] && stop_tree "$running"; exit 130' INT TERM
+running="" watchdog="" fired=""
+stop_running() {  # the trap: the running step and its watchdog
+  echo "interrupted: stopping the running step"
+  # shellcheck disable=SC2046
+  [[ -n $watchdog ]] && kill "$watchdog" $(descendants "$watchdog") 2>/dev/null
+  [[ -n $running ]] && stop_tree "$running"
+  exit 130
+}
+trap stop_running INT TERM
 step() {  # step NAME BUDGET CMD...: runs, times and counts one step; stops it after BUDGET seconds
   local name=$1 budget=$2; shift 2
-  local t0=$SECONDS rc=0 watchdog
+  local t0=$SECONDS rc=0
   echo; echo "=== $name"
   if ((SECONDS + 60 > deadline)); then
     failed=$((failed + 1)); failures+=("$name")
@@ -38,16 +46,27 @@ step() {  # step NAME BUDGET CMD...: runs, times and counts one step; stops it a
     return 1
   fi
   ((budget > deadline - SECONDS)) && budget=$((deadline - SECONDS))
+  fired=$(mktemp)
+  rm -f "$fired"
   "$@" &
   running=$!
-  { sleep "$budget" && echo "=== $name: still running after its budget of $budget s: stopped" \
+  # The watchdog marks that it fired before it stops the step, and is waited for then: its KILL pass is
+  # never cut short, and the step counts failed whatever its exit code.
+  { sleep "$budget" && : >"$fired" && echo "=== $name: still running after its budget of $budget s: stopped" \
       && stop_tree "$running"; } &
   watchdog=$!
   wait "$running" || rc=$?
-  running=""
-  # shellcheck disable=SC2046
-  kill $(descendants "$watchdog") "$watchdog" 2>/dev/null
-  wait "$watchdog" 2>/dev/null
+  if [[ -e $fired ]]; then
+    wait "$watchdog" 2>/dev/null
+    rc=124
+  else
+    # shellcheck disable=SC2046
+    kill $(descendants "$watchdog") "$watchdog" 2>/dev/null
+    wait "$watchdog" 2>/dev/null
+    if [[ -e $fired ]]; then rc=124; fi   # it fired as the step ended
+  fi
+  rm -f "$fired"
+  running="" watchdog=""
   if ((rc == 0)); then
     passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - t0)) s)"
   else

@@ -15,11 +15,11 @@ import time
 STEPS = os.path.join(os.path.dirname(__file__), '..', '..', 'scripts', 'steps.sh')
 
 
-def run(tmp_path, body, deadline=600):
+def run(tmp_path, body, deadline=600, grace=60):
     script = tmp_path / 'run.sh'
     script.write_text('set -uo pipefail\npassed=0; failed=0; failures=()\n. %s\n%s\n'
                       'echo "counts $passed $failed ${failures[*]}"\n' % (os.path.abspath(STEPS), body))
-    env = dict(os.environ, SITEMESH_TEST_DEADLINE=str(deadline))
+    env = dict(os.environ, SITEMESH_TEST_DEADLINE=str(deadline), SITEMESH_STEP_GRACE=str(grace))
     t0 = time.monotonic()
     out = subprocess.run(['bash', str(script)], cwd=str(tmp_path), env=env, capture_output=True, text=True,
                          timeout=120, check=False)
@@ -62,7 +62,7 @@ def test_a_hanging_step_is_stopped_at_its_budget_with_its_processes_and_the_run_
     assert took < 30, took
 
 
-def test_a_step_is_not_started_past_the_deadline_and_a_budget_never_outlasts_it(tmp_path):
+def test_a_step_is_not_started_past_the_deadline(tmp_path):
     marker = tmp_path / 'started'
     # The deadline is 62 s from the shell's start: the first step starts (a minute is left), its budget cut
     # to what is left; after its 3 s, less than a minute is left: the next step is not started.
@@ -72,3 +72,51 @@ def test_a_step_is_not_started_past_the_deadline_and_a_budget_never_outlasts_it(
     assert '=== late: FAILED (not started: the run is at' in out.stdout, out.stdout
     assert not marker.exists()
     assert out.stdout.rstrip().endswith('counts 1 1 late'), out.stdout
+
+
+def test_a_stopped_step_counts_failed_even_when_it_exits_0_on_term(tmp_path):
+    quits = tmp_path / 'quits.sh'
+    quits.write_text('trap "exit 0" TERM\nsleep 1000 &\nwait\n')
+    out, dummy = run(tmp_path, 'step quits 2 bash %s || true' % quits)
+    assert '=== quits: still running after its budget of 2 s: stopped' in out.stdout, out.stdout
+    assert '=== quits: FAILED' in out.stdout and 'quits: ok' not in out.stdout
+    assert out.stdout.rstrip().endswith('counts 0 1 quits'), out.stdout
+
+
+def test_what_ignores_term_is_killed_after_the_grace_orphans_included(tmp_path):
+    # The step's own process dies on TERM; its grandchild ignores TERM (and is an orphan once its parent is
+    # gone): KILL reaches it after the grace, before the next step starts.
+    stubborn = tmp_path / 'stubborn.sh'
+    stubborn.write_text('(trap "" TERM; echo $BASHPID > %s/grandchild.pid; exec sleep 1000) &\nwait\n' % tmp_path)
+    out, took = run(tmp_path, 'step stubborn 2 bash %s || true\n'
+                              'p=$(cat %s/grandchild.pid)\n'
+                              # gone, or a zombie (this machine's init may be slow to reap it)
+                              'step next 10 bash -c "[ ! -e /proc/$p ] || awk \'{ exit \\$3 != \\"Z\\" }\' /proc/$p/stat"'
+                              ' || true' % (stubborn, tmp_path), grace=2)
+    grandchild = int((tmp_path / 'grandchild.pid').read_text())
+    assert not alive(grandchild), 'the grandchild %d that ignores TERM is still running' % grandchild
+    assert '=== next: ok' in out.stdout, out.stdout     # it was gone before the next step began
+    assert out.stdout.rstrip().endswith('counts 1 1 stubborn'), out.stdout
+    assert took < 30, took
+
+
+def test_an_interrupted_run_stops_the_step_and_its_watchdog(tmp_path):
+    hang = tmp_path / 'hang.sh'
+    hang.write_text('sleep 1000 &\necho $! > %s/child.pid\nwait\n' % tmp_path)
+    script = tmp_path / 'run.sh'
+    script.write_text('set -uo pipefail\npassed=0; failed=0; failures=()\n. %s\n'
+                      'echo $$ > %s/run.pid\nstep hangs 300 bash %s\n' % (os.path.abspath(STEPS), tmp_path, hang))
+    process = subprocess.Popen(['bash', str(script)], cwd=str(tmp_path), stdout=subprocess.PIPE, text=True,
+                               env=dict(os.environ, SITEMESH_STEP_GRACE='5'))
+    for dummy in range(100):
+        if (tmp_path / 'child.pid').exists():
+            break
+        time.sleep(0.1)
+    process.terminate()
+    out = process.communicate(timeout=60)[0]
+    assert process.returncode == 130, out
+    assert 'interrupted: stopping the running step' in out
+    assert not alive(int((tmp_path / 'child.pid').read_text()))
+    # the watchdog's sleep (sleep 300) is gone too: nothing of the run is left
+    left = subprocess.run(['pgrep', '-f', '^sleep 300$'], capture_output=True, text=True, check=False).stdout.split()
+    assert [pid for pid in left if int(pid) != os.getpid()] == [], left
