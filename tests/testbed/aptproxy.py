@@ -36,6 +36,7 @@ import urllib.request
 
 MIRROR_HOST = 'deb.debian.org'
 ATTEMPTS = 3
+FAILURE_MEMORY = 10   # seconds a failed fetch is the answer for that path (its waiters do not try again in turn)
 
 
 class Cache:
@@ -45,6 +46,7 @@ class Cache:
         self.index_max_age = index_max_age
         self.log_file = log
         self.fetched = {}            # path -> monotonic time this process fetched it (indexes only)
+        self.failed = {}             # path -> (monotonic time, status, reason) of its last failed fetch
         self.locks = {}
         self.guard = threading.Lock()
         self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -71,9 +73,16 @@ class Cache:
         with self.lock(path):
             if self.fresh(path, local):
                 return 200, local, 'hit'
+            failed = self.failed.get(path)
+            if failed and time.monotonic() - failed[0] < FAILURE_MEMORY:
+                return failed[1], None, failed[2]   # those who waited for a failed fetch get its answer
             status, why = self.fetch(path, local)
             if status == 200 and self.is_index(path):
                 self.fetched[path] = time.monotonic()
+            if status >= 500:
+                self.failed[path] = (time.monotonic(), status, why)
+            else:
+                self.failed.pop(path, None)
             return status, (local if status == 200 else None), why
 
     def fetch(self, path, local):
@@ -84,11 +93,16 @@ class Cache:
                 time.sleep(2 * attempt)
             try:
                 with self.opener.open(url, timeout=60) as answer:
+                    length = answer.headers.get('Content-Length')
                     os.makedirs(os.path.dirname(local), exist_ok=True)
                     handle, tmp = tempfile.mkstemp(prefix='.part-', dir=os.path.dirname(local))
                     try:
                         with os.fdopen(handle, 'wb') as out:
                             shutil.copyfileobj(answer, out, 1 << 20)
+                            size = out.tell()
+                        # http.client does not complain when the body ends short: a cut file is never kept
+                        if length is not None and size != int(length):
+                            raise IOError('%d of %s bytes' % (size, length))
                         os.replace(tmp, local)    # atomic: a reader sees the old file or the whole new one
                     finally:
                         if os.path.exists(tmp):
@@ -98,8 +112,8 @@ class Cache:
                 if exc.code < 500:
                     return exc.code, 'mirror %d' % exc.code
                 why = 'mirror %d' % exc.code
-            except (OSError, urllib.error.URLError) as exc:
-                why = 'mirror: %s' % getattr(exc, 'reason', exc)
+            except Exception as exc:   # a network error, a cut body, a bad answer: tried again
+                why = 'mirror: %s' % (getattr(exc, 'reason', None) or exc or type(exc).__name__)
         return 502, why
 
     def log(self, client, status, size, how, path):
@@ -120,9 +134,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.answer(body=False)
 
     def answer(self, body):
-        url = urllib.parse.urlsplit(self.path)
-        path = urllib.parse.unquote(url.path)
-        if url.scheme != 'http' or url.hostname != MIRROR_HOST or url.port not in (None, 80):
+        try:
+            url = urllib.parse.urlsplit(self.path)
+            path = urllib.parse.unquote(url.path)
+            port = url.port
+        except ValueError:
+            return self.refuse(400, 'bad URL', self.path)
+        if url.scheme != 'http' or url.hostname != MIRROR_HOST or port not in (None, 80):
             return self.refuse(403, 'only http://%s/ is served' % MIRROR_HOST, path)
         if not path.startswith('/') or '/../' in path + '/' or '\0' in path or path.endswith('/'):
             return self.refuse(400, 'bad path', path)

@@ -10,6 +10,7 @@ by their content are kept, other hosts are refused, a mirror error is tried agai
 from __future__ import annotations
 
 import concurrent.futures
+import http.client
 import http.server
 import os
 import socket
@@ -36,6 +37,7 @@ class Mirror(http.server.ThreadingHTTPServer):
         self.files = {INDEX: b'index one\n' * 5000, STATIC: os.urandom(300000)}
         self.asked = {}
         self.errors = {}      # path -> number of 500 answers to give before the file
+        self.short = {}       # path -> number of answers cut at half their Content-Length before the file
         self.lock = threading.Lock()
 
 
@@ -46,6 +48,9 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
             error = self.server.errors.get(self.path, 0)
             if error:
                 self.server.errors[self.path] = error - 1
+            short = self.server.short.get(self.path, 0)
+            if short:
+                self.server.short[self.path] = short - 1
         time.sleep(0.3)   # a slow mirror: concurrent requests overlap
         body = self.server.files.get(self.path)
         status = 500 if error else (200 if body is not None else 404)
@@ -53,6 +58,10 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header('Content-Length', str(len(body)))
         self.end_headers()
+        if short:   # the connection drops half-way through the body
+            self.wfile.write(body[:len(body) // 2])
+            self.close_connection = True
+            return
         self.wfile.write(body)
 
     def log_message(self, format, *args):
@@ -80,7 +89,7 @@ def proxy(tmp_path, mirror):
 
     def start():
         stop()
-        port = free_port()
+        state['port'] = port = free_port()
         pidfile = tmp_path / 'pid'
         if pidfile.exists():
             pidfile.unlink()
@@ -102,6 +111,7 @@ def proxy(tmp_path, mirror):
         if 'process' in state:
             state.pop('process').terminate()
 
+    start.state = state
     yield start
     stop()
 
@@ -134,7 +144,12 @@ def test_indexes_are_fetched_again_once_per_start_files_named_by_content_are_kep
     assert get(opener, 'http://deb.debian.org' + INDEX) == (200, b'index two\n')
     assert get(opener, 'http://deb.debian.org' + STATIC) == (200, mirror.files[STATIC])
     assert mirror.asked == {INDEX: 2, STATIC: 1}
-    log = (tmp_path / 'log').read_text().splitlines()
+    log = []
+    for dummy in range(50):   # the proxy writes a request's line after its body: wait for the sixth
+        log = (tmp_path / 'log').read_text().splitlines()
+        if len(log) == 6:
+            break
+        time.sleep(0.1)
     assert [line.split()[2:5] for line in log] == [
         ['200', str(len(b'index one\n' * 5000)), 'fetch'], ['200', '300000', 'fetch'],
         ['200', str(len(b'index one\n' * 5000)), 'hit'], ['200', '300000', 'hit'],
@@ -158,6 +173,42 @@ def test_a_mirror_error_is_tried_again_a_404_passed_on_and_never_cached(proxy, m
     assert get(opener, 'http://deb.debian.org' + missing)[0] == 404
     assert get(opener, 'http://deb.debian.org' + missing)[0] == 404
     assert mirror.asked[missing] == 2
-    mirror.errors[INDEX] = 3   # every attempt fails: 502, and the next request asks again
-    assert get(opener, 'http://deb.debian.org' + INDEX)[0] == 502
+    # every attempt fails: 502 for the request that fetched and for the 3 that waited for it, which do not try
+    # again in turn (apt would have given up on them); the mirror was asked 3 times in all
+    mirror.errors[INDEX] = 3
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda dummy: get(opener, 'http://deb.debian.org' + INDEX)[0], range(4)))
+    assert answers == [502] * 4 and mirror.asked[INDEX] == 3
+    opener = proxy()   # later (here: a new start), the index is asked for again
     assert get(opener, 'http://deb.debian.org' + INDEX) == (200, mirror.files[INDEX])
+    assert mirror.asked[INDEX] == 4
+
+
+def test_a_body_cut_short_by_the_mirror_is_tried_again_never_kept(proxy, mirror, tmp_path):
+    opener = proxy()
+    mirror.short[STATIC] = 1
+    assert get(opener, 'http://deb.debian.org' + STATIC) == (200, mirror.files[STATIC])
+    assert mirror.asked == {STATIC: 2}
+    mirror.short[INDEX] = 3    # cut every time: 502, nothing kept in the cache
+    assert get(opener, 'http://deb.debian.org' + INDEX)[0] == 502
+    assert not (tmp_path / 'cache' / 'deb.debian.org' / INDEX.lstrip('/')).exists()
+
+
+def test_requests_on_one_kept_alive_connection_get_and_head_as_apt_sends_them(proxy, mirror):
+    proxy()
+    connection = http.client.HTTPConnection('127.0.0.1', proxy.state['port'], timeout=30)
+    try:
+        for method, path in (('GET', INDEX), ('HEAD', STATIC), ('GET', STATIC), ('GET', '/debian/none')):
+            # what apt sends for an index it has a copy of: If-Modified-Since and a Range; a full 200 is valid
+            connection.request(method, 'http://deb.debian.org' + path,
+                               headers={'If-Modified-Since': 'Thu, 01 Jan 2026 00:00:00 GMT', 'Range': 'bytes=10-'})
+            answer = connection.getresponse()
+            body = answer.read()
+            if path == '/debian/none':
+                assert answer.status == 404
+            else:
+                assert answer.status == 200 and int(answer.headers['Content-Length']) == len(mirror.files[path])
+                assert body == (mirror.files[path] if method == 'GET' else b'')
+    finally:
+        connection.close()
+    assert mirror.asked == {INDEX: 1, STATIC: 1, '/debian/none': 1}
