@@ -106,7 +106,8 @@ def install_config(module, path, before, after, module_name, backup, text=None):
     if interface_name_from_path(path) is None:
         module.fail_json(msg='%s: the file name must be an interface name (at most 15 of a-z A-Z 0-9 _=+.-) '
                              'followed by .conf, as wg-quick requires' % path)
-    if isinstance(before, dict) and before == normalize(after):
+    # a link is rewritten as a file of its own (write_secure), never chmod-ed through
+    if isinstance(before, dict) and before == normalize(after) and not os.path.islink(path):
         if file_mode(path) != 0o600:
             if not module.check_mode:
                 os.chmod(path, 0o600)

@@ -147,16 +147,14 @@ def write_secure(module, path, content, mode=0o600, backup=False, validate=None,
             module.fail_json(msg='The new content of %s is not valid, the file was left as it was: %s' % (path, error))
         if backup and os.path.exists(path):
             backup_file = module.backup_local(path)
-        if os.path.islink(path):
-            # A link is replaced by the file, never written or chmod-ed through (a masked unit is a link to
-            # /dev/null; a key written through a link would land wherever it points), as copy does by default.
-            os.unlink(path)
-        if os.path.exists(path):
+        if os.path.exists(path) and not os.path.islink(path):
             # atomic_move gives the new file the old file's mode: make that mode private first
             os.chmod(path, 0o600)
             module.atomic_move(tmp, os.path.abspath(path))
         else:
-            # atomic_move would apply the umask to a new file: a rename keeps the 0600 of tmp
+            # A new file: atomic_move would apply the umask, a rename keeps the 0600 of tmp. A link: the rename
+            # replaces it at once, never written or chmod-ed through (a masked unit is a link to /dev/null; a key
+            # written through a link would land wherever it points), as copy does by default.
             os.rename(tmp, path)
         if mode != 0o600:
             os.chmod(path, mode)

@@ -79,7 +79,11 @@ def _present(module, path, mode, text, valid, before_public, result):
     if text is None or module.params['regenerate'] == 'always':
         return _new_key(module, path, mode, result)
     result['public_key'] = before_public
-    if file_mode(path) != mode:
+    if os.path.islink(path):   # the key stays, in a file of its own: never chmod-ed through a link
+        result['changed'] = True
+        if not module.check_mode:
+            write_secure(module, path, text, mode=mode)
+    elif file_mode(path) != mode:
         result['changed'] = True
         if not module.check_mode:
             os.chmod(path, mode)

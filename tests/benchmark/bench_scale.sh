@@ -111,8 +111,7 @@ stop_pings() {
       END { lost = ""; for (i = 1; i < tx; i++) if (!(i in got)) lost = lost (lost == "" ? "" : ",") i
             printf "%d %d %s %.2f\n", tx, (tx > 0 ? tx - 1 : 0), (lost == "" ? "-" : lost), g }' \
       "$WORK/ping-$from-$to.txt") || true
-    [[ -n $sent ]] || die "no ping summary for $from -> $to: $(cat "$WORK/ping-$from-$to.txt")"
-    ((sent > 1)) || die "no ping sent from $from to $to: $(cat "$WORK/ping-$from-$to.txt")"
+    ((sent > 1)) || die "no ping summary, or not 2 requests sent, from $from to $to: $(cat "$WORK/ping-$from-$to.txt")"
     if [[ $lost == - ]]; then
       echo "  ping $from -> $to (client networks) during the change: $counted counted, 0 lost, longest gap between replies ${gap} s"
     else

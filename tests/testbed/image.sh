@@ -56,8 +56,8 @@ rm -f "$ROOT/etc/apt/sources.list.d/"*.sources 2>/dev/null || true
 
 # apt goes out only through the host's proxy; the mirror here is a snapshot whose unstable
 # Release has expired, hence Check-Valid-Until (a fact of this machine, not a role default).
-# A request the proxy leaves unanswered (it has left one apt-get hanging when several containers asked
-# for the same index at once, see proxy.sh) times out after 60 s of silence and is asked again, 3 times.
+# A request the proxy leaves unanswered (the mirror behind it stalls) times out after 60 s of silence and is
+# asked again, 3 times (apt-cacher-ng, the proxy before aptproxy.py, once left an apt-get hanging for good).
 cat >"$ROOT/etc/apt/apt.conf.d/01proxy" <<APT
 Acquire::http::Proxy "http://$PROXY_HOSTNAME:$PROXY_PORT";
 Acquire::Check-Valid-Until "false";

@@ -180,6 +180,21 @@ def test_mode_of_existing_file_is_fixed(run_module, setup):
     assert stat.S_IMODE(os.stat(str(setup['conf'])).st_mode) == 0o600
 
 
+def test_a_link_to_the_same_config_is_replaced_by_a_file_its_target_untouched(run_module, setup, tmp_path):
+    run_module('wg_interface', setup['args'])
+    target = tmp_path / 'elsewhere.conf'
+    target.write_text(setup['conf'].read_text())   # the very config, 0644, behind a link
+    target.chmod(0o644)
+    setup['conf'].unlink()
+    setup['conf'].symlink_to(target)
+    res = run_module('wg_interface', setup['args'])
+    assert res['changed'] is True, res.result
+    assert not setup['conf'].is_symlink() and stat.S_IMODE(os.stat(str(setup['conf'])).st_mode) == 0o600
+    assert setup['conf'].read_text() == target.read_text()
+    assert stat.S_IMODE(os.stat(str(target)).st_mode) == 0o644
+    assert run_module('wg_interface', setup['args'])['changed'] is False
+
+
 def test_unparseable_existing_file_is_replaced(run_module, setup):
     setup['conf'].write_text('this is not wireguard\n')
     res = run_module('wg_interface', setup['args'], diff=True)

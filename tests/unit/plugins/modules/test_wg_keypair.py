@@ -129,6 +129,21 @@ def test_a_link_at_the_key_path_is_replaced_its_target_untouched(run_module, wgd
     assert target.read_text() == 'not a key\n' and mode_of(target) == 0o644
 
 
+def test_a_link_to_a_valid_key_is_replaced_by_a_file_with_that_key(run_module, wgdir, tmp_path, wg_key):
+    wgdir.mkdir(mode=0o700)
+    path = wgdir / 'wg0.key'
+    private, public = wg_key()
+    target = tmp_path / 'elsewhere.key'
+    target.write_text(private + '\n')
+    target.chmod(0o644)
+    path.symlink_to(target)
+    res = run_module('wg_keypair', {'path': str(path)})
+    assert res['changed'] is True and res['public_key'] == public, res
+    assert not path.is_symlink() and mode_of(path) == 0o600 and path.read_text() == private + '\n'
+    assert mode_of(target) == 0o644   # never chmod-ed through the link
+    assert run_module('wg_keypair', {'path': str(path)})['changed'] is False
+
+
 def test_absent_removes_key(run_module, wgdir):
     path = wgdir / 'wg0.key'
     run_module('wg_keypair', {'path': str(path)})
