@@ -30,9 +30,14 @@ stop_tree() {  # stop_tree PID: TERM to PID and everything below it (traps run),
 running="" watchdog="" fired=""
 stop_running() {  # the trap: the running step and its watchdog
   echo "interrupted: stopping the running step"
-  # shellcheck disable=SC2046
-  [[ -n $watchdog ]] && kill "$watchdog" $(descendants "$watchdog") 2>/dev/null
-  [[ -n $running ]] && stop_tree "$running"
+  if [[ -n $watchdog && -s $fired ]]; then
+    wait "$watchdog" 2>/dev/null   # it fired and is stopping the step: its KILL pass is not cut short
+  else
+    # shellcheck disable=SC2046
+    [[ -n $watchdog ]] && kill "$watchdog" $(descendants "$watchdog") 2>/dev/null
+    [[ -n $running ]] && stop_tree "$running"
+  fi
+  [[ -n $fired ]] && rm -f "$fired"
   exit 130
 }
 trap stop_running INT TERM
@@ -46,27 +51,29 @@ step() {  # step NAME BUDGET CMD...: runs, times and counts one step; stops it a
     return 1
   fi
   ((budget > deadline - SECONDS)) && budget=$((deadline - SECONDS))
-  fired=$(mktemp)
-  rm -f "$fired"
+  if ! fired=$(mktemp); then
+    failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED (no temporary file for its watchdog)"
+    return 1
+  fi
   "$@" &
   running=$!
-  # The watchdog marks that it fired before it stops the step, and is waited for then: its KILL pass is
-  # never cut short, and the step counts failed whatever its exit code.
-  { sleep "$budget" && : >"$fired" && echo "=== $name: still running after its budget of $budget s: stopped" \
-      && stop_tree "$running"; } &
+  # The watchdog writes in the marker that it fired before it stops the step, and is waited for then: its
+  # KILL pass is never cut short, and the step counts failed whatever its exit code.
+  { sleep "$budget" && { echo fired >"$fired"; echo "=== $name: still running after its budget of $budget s: stopped"
+                         stop_tree "$running"; }; } &
   watchdog=$!
   wait "$running" || rc=$?
-  if [[ -e $fired ]]; then
+  running=""
+  if [[ -s $fired ]]; then
     wait "$watchdog" 2>/dev/null
-    rc=124
   else
     # shellcheck disable=SC2046
     kill $(descendants "$watchdog") "$watchdog" 2>/dev/null
     wait "$watchdog" 2>/dev/null
-    if [[ -e $fired ]]; then rc=124; fi   # it fired as the step ended
   fi
+  [[ -s $fired ]] && rc=124   # it fired, perhaps as the step ended
   rm -f "$fired"
-  running="" watchdog=""
+  fired="" watchdog=""
   if ((rc == 0)); then
     passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - t0)) s)"
   else

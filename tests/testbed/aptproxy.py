@@ -36,7 +36,12 @@ import urllib.request
 
 MIRROR_HOST = 'deb.debian.org'
 ATTEMPTS = 3
-FAILURE_MEMORY = 10   # seconds a failed fetch is the answer for that path (its waiters do not try again in turn)
+
+
+def reason(text):
+    """``text`` fit for an HTTP status line and the log: printable ASCII on one line, at most 120 characters
+    (an exception's text may hold what the mirror sent, CR LF included)."""
+    return ' '.join(str(text).encode('ascii', 'replace').decode('ascii').split())[:120]
 
 
 class Cache:
@@ -46,7 +51,8 @@ class Cache:
         self.index_max_age = index_max_age
         self.log_file = log
         self.fetched = {}            # path -> monotonic time this process fetched it (indexes only)
-        self.failed = {}             # path -> (monotonic time, status, reason) of its last failed fetch
+        self.failed = {}             # path -> (monotonic time, status, reason) of its last failed fetch: the
+                                     # answer for those who waited for it (they do not try again in turn)
         self.locks = {}
         self.guard = threading.Lock()
         self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -70,12 +76,13 @@ class Cache:
     def get(self, path):
         """(status, local file or None, 'hit'|'fetch'|reason): the file for ``path`` (/debian/...)."""
         local = os.path.join(self.root, MIRROR_HOST, path.lstrip('/'))
+        arrived = time.monotonic()
         with self.lock(path):
             if self.fresh(path, local):
                 return 200, local, 'hit'
             failed = self.failed.get(path)
-            if failed and time.monotonic() - failed[0] < FAILURE_MEMORY:
-                return failed[1], None, failed[2]   # those who waited for a failed fetch get its answer
+            if failed and failed[0] >= arrived:
+                return failed[1], None, failed[2]   # who waited for a fetch that failed gets its answer
             status, why = self.fetch(path, local)
             if status == 200 and self.is_index(path):
                 self.fetched[path] = time.monotonic()
@@ -113,7 +120,7 @@ class Cache:
                     return exc.code, 'mirror %d' % exc.code
                 why = 'mirror %d' % exc.code
             except Exception as exc:   # a network error, a cut body, a bad answer: tried again
-                why = 'mirror: %s' % (getattr(exc, 'reason', None) or exc or type(exc).__name__)
+                why = 'mirror: %s' % (reason(getattr(exc, 'reason', None) or exc) or type(exc).__name__)
         return 502, why
 
     def log(self, client, status, size, how, path):
@@ -158,6 +165,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.cache.log(self.client_address[0], 200, size, how, path)
 
     def refuse(self, status, why, path):
+        why = reason(why) or 'error'
+        path = reason(path)
         text = ('%d %s\n' % (status, why)).encode()
         self.send_response(status, why)
         self.send_header('Content-Length', str(len(text)))

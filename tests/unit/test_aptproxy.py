@@ -38,6 +38,7 @@ class Mirror(http.server.ThreadingHTTPServer):
         self.asked = {}
         self.errors = {}      # path -> number of 500 answers to give before the file
         self.short = {}       # path -> number of answers cut at half their Content-Length before the file
+        self.garbage = set()  # paths answered with a broken status line, CR LF and a header in it
         self.lock = threading.Lock()
 
 
@@ -52,6 +53,10 @@ class MirrorHandler(http.server.BaseHTTPRequestHandler):
             if short:
                 self.server.short[self.path] = short - 1
         time.sleep(0.3)   # a slow mirror: concurrent requests overlap
+        if self.path in self.server.garbage:
+            self.wfile.write(b'garbage\r\n\r\nServer: evil\r\nContent-Length: 5\r\n\r\nhello')
+            self.close_connection = True
+            return
         body = self.server.files.get(self.path)
         status = 500 if error else (200 if body is not None else 404)
         body = body if status == 200 else b'no\n'
@@ -179,7 +184,7 @@ def test_a_mirror_error_is_tried_again_a_404_passed_on_and_never_cached(proxy, m
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(lambda dummy: get(opener, 'http://deb.debian.org' + INDEX)[0], range(4)))
     assert answers == [502] * 4 and mirror.asked[INDEX] == 3
-    opener = proxy()   # later (here: a new start), the index is asked for again
+    # a request that comes after the failure asks again
     assert get(opener, 'http://deb.debian.org' + INDEX) == (200, mirror.files[INDEX])
     assert mirror.asked[INDEX] == 4
 
@@ -212,3 +217,22 @@ def test_requests_on_one_kept_alive_connection_get_and_head_as_apt_sends_them(pr
     finally:
         connection.close()
     assert mirror.asked == {INDEX: 1, STATIC: 1, '/debian/none': 1}
+
+
+def test_bad_ports_are_refused_and_a_broken_mirror_answer_is_a_clean_502(proxy, mirror):
+    proxy()
+    mirror.garbage.add(INDEX)
+    connection = http.client.HTTPConnection('127.0.0.1', proxy.state['port'], timeout=60)
+    try:
+        for url, status in (('http://deb.debian.org:99999' + INDEX, 400), ('http://deb.debian.org:abc' + INDEX, 400),
+                            ('http://deb.debian.org' + INDEX, 502), ('http://deb.debian.org' + STATIC, 200)):
+            connection.request('GET', url)
+            answer = connection.getresponse()
+            body = answer.read()
+            assert answer.status == status, (url, answer.status, answer.reason)
+            # the mirror's broken line is not echoed: the status line and the headers stay whole
+            assert '\r' not in answer.reason and '\n' not in answer.reason and answer.getheader('Server') != 'evil'
+            assert int(answer.getheader('Content-Length')) == len(body)
+    finally:
+        connection.close()
+    assert mirror.asked == {INDEX: 3, STATIC: 1}

@@ -103,9 +103,10 @@ def test_what_ignores_term_is_killed_after_the_grace_orphans_included(tmp_path):
 def test_an_interrupted_run_stops_the_step_and_its_watchdog(tmp_path):
     hang = tmp_path / 'hang.sh'
     hang.write_text('sleep 1000 &\necho $! > %s/child.pid\nwait\n' % tmp_path)
+    budget = 3000 + os.getpid() % 997   # its watchdog sleeps that long: found below by it, not another run's
     script = tmp_path / 'run.sh'
     script.write_text('set -uo pipefail\npassed=0; failed=0; failures=()\n. %s\n'
-                      'echo $$ > %s/run.pid\nstep hangs 3217 bash %s\n' % (os.path.abspath(STEPS), tmp_path, hang))
+                      'echo $$ > %s/run.pid\nstep hangs %d bash %s\n' % (os.path.abspath(STEPS), tmp_path, budget, hang))
     process = subprocess.Popen(['bash', str(script)], cwd=str(tmp_path), stdout=subprocess.PIPE, text=True,
                                env=dict(os.environ, SITEMESH_STEP_GRACE='5'))
     for dummy in range(100):
@@ -117,11 +118,41 @@ def test_an_interrupted_run_stops_the_step_and_its_watchdog(tmp_path):
     assert process.returncode == 130, out
     assert 'interrupted: stopping the running step' in out
     assert not alive(int((tmp_path / 'child.pid').read_text()))
-    # the watchdog's sleep (its budget, 3217 s: no other process sleeps that long) is gone too
+    # the watchdog's sleep is gone too
     for dummy in range(30):
-        left = subprocess.run(['pgrep', '-f', '^sleep 3217$'], capture_output=True, text=True,
+        left = subprocess.run(['pgrep', '-f', '^sleep %d$' % budget], capture_output=True, text=True,
                               check=False).stdout.split()
         if not [pid for pid in left if alive(int(pid))]:
             break
         time.sleep(0.1)
     assert [pid for pid in left if alive(int(pid))] == [], left
+
+
+def test_an_interrupt_during_the_grace_still_kills_what_ignores_term(tmp_path):
+    # The step's process dies on TERM at its budget (1 s); its grandchild ignores TERM; the run is interrupted
+    # while the watchdog waits out the grace (3 s): the KILL pass still comes, before the run exits.
+    stubborn = tmp_path / 'stubborn.sh'
+    stubborn.write_text('(trap "" TERM; echo $BASHPID > %s/grandchild.pid; exec sleep 1000) &\nwait\n' % tmp_path)
+    script = tmp_path / 'run.sh'
+    script.write_text('set -uo pipefail\npassed=0; failed=0; failures=()\n. %s\nstep stubborn 1 bash %s\n'
+                      % (os.path.abspath(STEPS), stubborn))
+    process = subprocess.Popen(['bash', str(script)], cwd=str(tmp_path), stdout=subprocess.PIPE, text=True,
+                               env=dict(os.environ, SITEMESH_STEP_GRACE='3'))
+    time.sleep(2.2)   # budget 1 s, then inside the grace
+    process.terminate()
+    out = process.communicate(timeout=60)[0]
+    assert process.returncode == 130, out
+    assert 'still running after its budget of 1 s: stopped' in out, out
+    grandchild = int((tmp_path / 'grandchild.pid').read_text())
+    assert not alive(grandchild), 'the grandchild %d that ignores TERM outlived the run' % grandchild
+
+
+def test_without_a_temporary_file_the_step_fails_and_is_not_run(tmp_path):
+    marker = tmp_path / 'ran'
+    script = tmp_path / 'run.sh'
+    script.write_text('set -uo pipefail\npassed=0; failed=0; failures=()\n. %s\nstep first 10 touch %s || true\n'
+                      'echo "counts $passed $failed ${failures[*]}"\n' % (os.path.abspath(STEPS), marker))
+    out = subprocess.run(['bash', str(script)], cwd=str(tmp_path), capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, TMPDIR=str(tmp_path / 'missing')), check=False)
+    assert '=== first: FAILED (no temporary file for its watchdog)' in out.stdout, out
+    assert not marker.exists() and out.stdout.rstrip().endswith('counts 0 1 first'), out.stdout
