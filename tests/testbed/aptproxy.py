@@ -51,8 +51,9 @@ class Cache:
         self.index_max_age = index_max_age
         self.log_file = log
         self.fetched = {}            # path -> monotonic time this process fetched it (indexes only)
-        self.failed = {}             # path -> (monotonic time, status, reason) of its last failed fetch: the
-                                     # answer for those who waited for it (they do not try again in turn)
+        # path -> (monotonic time, status, reason) of its last failed fetch: the answer for those who waited
+        # for it (they do not try again in turn)
+        self.failed = {}
         self.locks = {}
         self.guard = threading.Lock()
         self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
